@@ -1,0 +1,109 @@
+"""Typed configuration from environment variables or a `.env` file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaInts = Annotated[list[int], NoDecode]
+CommaStrs = Annotated[list[str], NoDecode]
+
+
+def _split(value: object) -> list[str]:
+    """Split a comma-separated setting; lists pass through."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(v).strip() for v in value]  # type: ignore[union-attr]
+
+
+def normalize_database_url(url: str) -> str:
+    """Rewrite hosting-platform `postgres://` URLs to the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Settings(BaseSettings):
+    """Every PAPERBOT_* setting of the product contract."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default="sqlite:///paperbot.db",
+        validation_alias=AliasChoices("PAPERBOT_DATABASE_URL", "DATABASE_URL"),
+    )
+    timezone: str = "Asia/Seoul"
+    digest_time: dt.time = dt.time(9, 0)
+    top_n: int = Field(default=5, ge=1, le=20)
+    field_window_days: int = Field(default=7, ge=1, le=365)
+    hf_endpoint: str = "https://huggingface.co"
+
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org/bot"
+    telegram_admin_ids: CommaInts = []
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_rate: float = Field(default=25, gt=0)
+    telegram_paid_broadcast: bool = False
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_port: int = 3000
+    slack_api_base: str = "https://slack.com/api/"
+    slack_admin_ids: CommaStrs = []
+
+    resend_ambiguous: bool = False
+
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalize_database_url(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone: {value}") from exc
+        return value
+
+    @field_validator("telegram_admin_ids", mode="before")
+    @classmethod
+    def _telegram_admins(cls, value: object) -> list[int]:
+        return [int(part) for part in _split(value)]
+
+    @field_validator("slack_admin_ids", mode="before")
+    @classmethod
+    def _slack_admins(cls, value: object) -> list[str]:
+        parts = _split(value)
+        for part in parts:
+            team, _, user = part.partition(":")
+            if not team or not user:
+                raise ValueError("PAPERBOT_SLACK_ADMIN_IDS takes TEAMID:USERID pairs")
+        return parts
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    def admin_ids(self) -> set[tuple[str, str]]:
+        """Bot admins as (platform, user id) pairs."""
+        admins = {("telegram", str(i)) for i in self.telegram_admin_ids}
+        admins |= {("slack", s) for s in self.slack_admin_ids}
+        return admins

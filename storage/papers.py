@@ -1,0 +1,199 @@
+"""Paper queries: merge incoming papers, pick the top of a day or a field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
+
+from storage.records import PaperIn, StoredPaper
+from storage.tables import KoreanText, Listing, Paper, PaperField
+
+# Which origin of 관련분야 wins when several sources classify the same paper.
+FIELD_PRIORITY = {"classifier": 1, "llm": 2, "digest": 3}
+
+_MERGED_COLUMNS = (
+    "title", "abstract", "ai_summary", "ai_keywords", "authors", "upvotes", "num_comments",
+    "published_at", "github_repo", "github_stars", "project_page", "organization", "pdf_url",
+)
+
+
+def _korean_rank(origin: str) -> int:
+    """Lower is better: a digest's own text, then an LLM's, then text derived from a digest."""
+    if origin == "digest":
+        return 0
+    if origin.startswith("llm"):
+        return 1
+    return 2
+
+
+def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | None, source: str) -> int:
+    """Merge `papers` into storage (known values win over None) and list them on `day`."""
+    papers = list(papers)
+    existing = {
+        p.id: p for p in session.scalars(select(Paper).where(Paper.id.in_([p.id for p in papers])))
+    }
+    listed: set[str] = set()
+    if day is not None:
+        listed = set(
+            session.scalars(
+                select(Listing.paper_id).where(Listing.day == day, Listing.paper_id.in_(existing))
+            )
+        )
+    for incoming in papers:
+        row = existing.get(incoming.id)
+        if row is None:
+            row = Paper(id=incoming.id, title=incoming.title)
+            session.add(row)
+            existing[incoming.id] = row
+        _merge(row, incoming)
+    session.flush()  # papers first: listings, texts and fields reference them
+    for incoming in papers:
+        if day is not None and incoming.id not in listed:
+            session.add(Listing(day=day, paper_id=incoming.id, source=source))
+            listed.add(incoming.id)
+        if incoming.summary_ko or incoming.easy_ko:
+            set_korean_text(session, incoming.id, incoming.korean_origin, incoming.summary_ko,
+                            incoming.easy_ko)
+        if incoming.fields:
+            set_fields(session, incoming.id, incoming.fields, incoming.fields_origin)
+    session.flush()
+    return len(papers)
+
+
+def _merge(row: Paper, incoming: PaperIn) -> None:
+    for name in _MERGED_COLUMNS:
+        value = getattr(incoming, name)
+        if value is not None and value != "":
+            setattr(row, name, value)
+
+
+def set_korean_text(
+    session: Session, paper_id: str, origin: str, summary_ko: str | None, easy_ko: str | None,
+    model: str | None = None, prompt_tokens: int | None = None, completion_tokens: int | None = None,
+) -> None:
+    """Store (or replace) the Korean texts of one origin for a paper."""
+    row = session.scalar(
+        select(KoreanText).where(KoreanText.paper_id == paper_id, KoreanText.origin == origin)
+    )
+    if row is None:
+        row = KoreanText(paper_id=paper_id, origin=origin)
+        session.add(row)
+    row.summary_ko, row.easy_ko, row.model = summary_ko, easy_ko, model
+    row.prompt_tokens, row.completion_tokens = prompt_tokens, completion_tokens
+
+
+def set_fields(session: Session, paper_id: str, codes: Sequence[str], origin: str) -> bool:
+    """Replace a paper's field codes unless a higher-priority origin already set them."""
+    current = session.scalars(select(PaperField.origin).where(PaperField.paper_id == paper_id)).all()
+    if current and max(FIELD_PRIORITY.get(o, 0) for o in current) > FIELD_PRIORITY.get(origin, 0):
+        return False
+    session.execute(delete(PaperField).where(PaperField.paper_id == paper_id))
+    unique = list(dict.fromkeys(codes))[:3]
+    session.add_all(
+        PaperField(paper_id=paper_id, code=code, position=i, origin=origin)
+        for i, code in enumerate(unique)
+    )
+    return True
+
+
+def latest_day(session: Session, on_or_before: dt.date | None = None) -> dt.date | None:
+    """The most recent listing day (optionally not after `on_or_before`)."""
+    query = select(func.max(Listing.day))
+    if on_or_before is not None:
+        query = query.where(Listing.day <= on_or_before)
+    return session.scalar(query)
+
+
+def _ranked(query: Select, n: int) -> Select:
+    return query.order_by(Paper.upvotes.desc().nulls_last(), Paper.id).limit(n)
+
+
+def top_for_day(session: Session, day: dt.date, n: int) -> list[StoredPaper]:
+    """The `n` most-upvoted papers listed on `day`."""
+    query = select(Paper).join(Listing, Listing.paper_id == Paper.id).where(Listing.day == day)
+    return _load(session, session.scalars(_ranked(query, n)).all())
+
+
+def top_for_field(
+    session: Session, code: str, since: dt.date, until: dt.date, n: int
+) -> list[StoredPaper]:
+    """The `n` most-upvoted papers of field `code` listed between `since` and `until`."""
+    listed = (
+        select(Listing.paper_id)
+        .where(Listing.day >= since, Listing.day <= until)
+        .distinct()
+        .scalar_subquery()
+    )
+    query = (
+        select(Paper)
+        .join(PaperField, PaperField.paper_id == Paper.id)
+        .where(PaperField.code == code, Paper.id.in_(listed))
+    )
+    return _load(session, session.scalars(_ranked(query, n)).all())
+
+
+def field_counts(
+    session: Session, since: dt.date | None = None, until: dt.date | None = None
+) -> dict[str, int]:
+    """Number of papers per field code, optionally only those listed in a window."""
+    query = select(PaperField.code, func.count(func.distinct(PaperField.paper_id)))
+    if since is not None or until is not None:
+        query = query.join(Listing, Listing.paper_id == PaperField.paper_id)
+        if since is not None:
+            query = query.where(Listing.day >= since)
+        if until is not None:
+            query = query.where(Listing.day <= until)
+    rows = session.execute(query.group_by(PaperField.code)).all()
+    return {code: count for code, count in rows}
+
+
+def papers_by_id(session: Session, ids: Sequence[str]) -> list[StoredPaper]:
+    """Stored papers for `ids`, in the given order (unknown ids are left out)."""
+    rows = {p.id: p for p in session.scalars(select(Paper).where(Paper.id.in_(ids)))}
+    return _load(session, [rows[i] for i in ids if i in rows])
+
+
+def papers_without_fields(session: Session, limit: int = 1000) -> list[StoredPaper]:
+    """Papers that have no 관련분야 yet."""
+    has_fields = select(PaperField.paper_id).distinct().scalar_subquery()
+    rows = session.scalars(select(Paper).where(Paper.id.not_in(has_fields)).limit(limit)).all()
+    return _load(session, rows)
+
+
+def _load(session: Session, rows: Sequence[Paper]) -> list[StoredPaper]:
+    """Attach the best Korean text and the field codes to each paper row."""
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    texts: dict[str, KoreanText] = {}
+    for text in session.scalars(select(KoreanText).where(KoreanText.paper_id.in_(ids))):
+        best = texts.get(text.paper_id)
+        if best is None or _korean_rank(text.origin) < _korean_rank(best.origin):
+            texts[text.paper_id] = text
+    fields: dict[str, list[str]] = {}
+    field_rows = session.execute(
+        select(PaperField.paper_id, PaperField.code)
+        .where(PaperField.paper_id.in_(ids))
+        .order_by(PaperField.paper_id, PaperField.position)
+    )
+    for paper_id, code in field_rows:
+        fields.setdefault(paper_id, []).append(code)
+    return [_view(r, texts.get(r.id), fields.get(r.id, [])) for r in rows]
+
+
+def _view(row: Paper, text: KoreanText | None, fields: list[str]) -> StoredPaper:
+    return StoredPaper(
+        id=row.id,
+        title=row.title,
+        upvotes=row.upvotes,
+        abstract=row.abstract,
+        ai_summary=row.ai_summary,
+        ai_keywords=tuple(row.ai_keywords or ()),
+        pdf_url=row.pdf_url,
+        summary_ko=text.summary_ko if text else None,
+        easy_ko=text.easy_ko if text else None,
+        fields=tuple(fields),
+    )

@@ -1,0 +1,74 @@
+"""Plain records that cross the storage boundary (no SQLAlchemy objects leak out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PaperIn:
+    """A paper as a source delivers it; None means "this source does not know"."""
+
+    id: str
+    title: str
+    abstract: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: list[str] | None = None
+    authors: list[str] | None = None
+    upvotes: int | None = None
+    num_comments: int | None = None
+    published_at: dt.datetime | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    organization: str | None = None
+    pdf_url: str | None = None
+    summary_ko: str | None = None
+    easy_ko: str | None = None
+    korean_origin: str = "digest"
+    fields: list[str] = field(default_factory=list)
+    fields_origin: str = "classifier"
+
+
+@dataclass(frozen=True)
+class StoredPaper:
+    """A paper as selection and cards see it."""
+
+    id: str
+    title: str
+    upvotes: int | None
+    abstract: str | None
+    ai_summary: str | None
+    ai_keywords: tuple[str, ...]
+    pdf_url: str | None
+    summary_ko: str | None
+    easy_ko: str | None
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubscriberView:
+    """One subscription."""
+
+    id: int
+    platform: str
+    chat_id: str
+    chat_kind: str
+    fields: tuple[str, ...] | None
+    active: bool
+    deactivated_reason: str | None
+
+
+@dataclass(frozen=True)
+class BroadcastView:
+    """A broadcast with its delivery counts by status."""
+
+    id: int
+    day: dt.date
+    kind: str
+    status: str
+    requested_by: str | None
+    target: str | None
+    created_at: dt.datetime
+    counts: dict[str, int]

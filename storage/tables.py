@@ -1,0 +1,161 @@
+"""SQLAlchemy tables: papers, listings, Korean texts, fields, subscribers, broadcasts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every table."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Paper(Base):
+    """One paper, keyed by arXiv id; every source merges into this row."""
+
+    __tablename__ = "papers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    abstract: Mapped[str | None] = mapped_column(Text)
+    ai_summary: Mapped[str | None] = mapped_column(Text)
+    ai_keywords: Mapped[list[str] | None] = mapped_column(JSON)
+    authors: Mapped[list[str] | None] = mapped_column(JSON)
+    upvotes: Mapped[int | None] = mapped_column(Integer)
+    num_comments: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    github_repo: Mapped[str | None] = mapped_column(Text)
+    github_stars: Mapped[int | None] = mapped_column(Integer)
+    project_page: Mapped[str | None] = mapped_column(Text)
+    organization: Mapped[str | None] = mapped_column(Text)
+    pdf_url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class Listing(Base):
+    """A paper on one day's Daily Papers list (a paper may be listed on several days)."""
+
+    __tablename__ = "listings"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    paper_id: Mapped[str] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(16))  # "hf" or "digest"
+
+    __table_args__ = (Index("ix_listings_paper", "paper_id", "day"),)
+
+
+class KoreanText(Base):
+    """Korean 요약 and 쉬운설명 of a paper from one origin (a digest or an LLM prompt version)."""
+
+    __tablename__ = "korean_texts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    origin: Mapped[str] = mapped_column(String(64))  # "digest", "derived" or "llm:<prompt version>"
+    summary_ko: Mapped[str | None] = mapped_column(Text)
+    easy_ko: Mapped[str | None] = mapped_column(Text)
+    model: Mapped[str | None] = mapped_column(String(128))
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    __table_args__ = (UniqueConstraint("paper_id", "origin", name="uq_korean_texts_paper_origin"),)
+
+
+class PaperField(Base):
+    """One 관련분야 code of a paper, with where it came from."""
+
+    __tablename__ = "paper_fields"
+
+    paper_id: Mapped[str] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    origin: Mapped[str] = mapped_column(String(16))  # "digest", "llm" or "classifier"
+
+    __table_args__ = (Index("ix_paper_fields_code", "code", "paper_id"),)
+
+
+class Subscriber(Base):
+    """A chat that receives the daily digest."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    chat_kind: Mapped[str] = mapped_column(String(16), default="private")
+    fields: Mapped[list[str] | None] = mapped_column(JSON)  # None = every field
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deactivated_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_subscribers_platform_chat"),
+        Index("ix_subscribers_active", "active", "platform"),
+    )
+
+
+class Broadcast(Base):
+    """One sending of a day's digest; the daily one is unique per day through `daily_key`."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))  # "daily" or "rebroadcast"
+    daily_key: Mapped[dt.date | None] = mapped_column(Date, unique=True)  # set for daily runs only
+    requested_by: Mapped[str | None] = mapped_column(String(128))
+    target: Mapped[str | None] = mapped_column(String(128))  # "platform:chat" or None for everyone
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_broadcasts_status", "status", "created_at"),)
+
+
+class Delivery(Base):
+    """One message part of a broadcast to one subscriber: the outbox row."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    part: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=_now, onupdate=_now, server_default=func.current_timestamp()
+    )
+
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "subscriber_id", "part", name="uq_deliveries_unique"),
+        Index("ix_deliveries_claim", "broadcast_id", "status"),
+    )
