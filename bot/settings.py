@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     top_n: int = Field(default=5, ge=1, le=20)
     field_window_days: int = Field(default=7, ge=1, le=365)
     hf_endpoint: str = "https://huggingface.co"
+    fields_file: Path | None = None  # an edited copy of the bundled field taxonomy
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org/bot"

@@ -29,3 +29,73 @@ def field_header(field_name: str, days: int, n: int) -> str:
 def continued_header(header: str, part: int, parts: int) -> str:
     """Header of the second and later message of a split digest."""
     return f"{header} ({part}/{parts})"
+
+
+# --- Command replies ---
+HELP = """\
+안녕하세요! 저는 paperbot이에요 📚
+매일 아침 허깅페이스 Daily Papers에서 추천을 많이 받은 논문을 골라 한국어 카드로 보내 드려요.
+
+명령어
+/top [개수] [날짜] — 최신 인기 논문 (예: /top, /top 3, /top 3 2025-02-11)
+/field <분야> [개수] — 분야별 최근 인기 논문 (예: /field 자연어 처리, /field 비전 3)
+/fields — 분야 목록과 논문 수
+/subscribe [분야 ...] — 이 채팅에서 매일 다이제스트 받기 (예: /subscribe, /subscribe 비전 강화학습)
+/unsubscribe — 매일 다이제스트 그만 받기
+/settings — 이 채팅의 구독 설정 보기
+/help — 이 도움말
+
+관리자 전용
+/rebroadcast [날짜] [here] — 그날의 다이제스트 다시 보내기 (예: /rebroadcast 2025-02-11 here)
+/stats — 구독자와 최근 발송 현황"""
+
+UNKNOWN_COMMAND = "알 수 없는 명령어예요: /{command}\n/help 로 사용할 수 있는 명령어를 확인해 주세요."
+ARGS_TOO_LONG = "입력이 너무 길어요. 짧게 다시 입력해 주세요. (/help 참고)"
+TOP_USAGE = "사용법: /top [개수 1–{max_n}] [날짜 YYYY-MM-DD] (예: /top 3 2025-02-11)"
+FIELD_USAGE = "사용법: /field <분야> [개수 1–{max_n}] (예: /field 자연어 처리 3)"
+REBROADCAST_USAGE = "사용법: /rebroadcast [날짜 YYYY-MM-DD] [here] (예: /rebroadcast 2025-02-11 here)"
+BAD_NUMBER = "개수는 1부터 {max_n} 사이의 숫자로 적어 주세요."
+BAD_DATE = "날짜 '{value}'를 알아볼 수 없어요. 2025-02-11 처럼 YYYY-MM-DD 형식으로 적어 주세요."
+NO_PAPERS_YET = "아직 저장된 논문이 없어요. 관리자가 논문을 가져오면 다시 시도해 주세요."
+NO_PAPERS_DAY = "{day}에는 저장된 논문이 없어요. 가장 최근 논문은 {latest} 것이에요: /top {latest}"
+NO_PAPERS_FIELD = "최근 {days}일 동안 '{name}' 분야 논문이 없어요. /fields 로 다른 분야를 살펴보세요."
+FIELD_UNKNOWN = "'{text}'에 해당하는 분야를 찾지 못했어요."
+FIELD_SUGGEST = "혹시 이 분야인가요? {names}"
+FIELD_LIST_HEADER = "📚 분야 목록 (최근 {days}일 논문 수)"
+FIELD_LIST_LINE = "• {name} ({code}) — {count}편"
+FIELD_LIST_FOOTER = "분야 이름으로 찾아보세요: /field 자연어 처리"
+FIELD_PICK = "어떤 분야의 논문을 볼까요? 예: /field 자연어 처리"
+
+NOT_CHAT_ADMIN = "그룹과 채널에서는 채팅 관리자만 구독을 바꿀 수 있어요."
+NOT_BOT_ADMIN = "이 명령어는 봇 관리자만 쓸 수 있어요."
+SUBSCRIBED = "✅ 이 채팅에서 매일 {time}({tz})에 인기 논문 다이제스트를 받아요."
+SUBSCRIBED_FIELDS = "✅ 이 채팅에서 매일 {time}({tz})에 {names} 분야 논문만 받아요."
+SUBSCRIPTION_UPDATED = "🔄 구독 설정을 바꿨어요."
+UNSUBSCRIBED = "👋 구독을 해지했어요. 다시 받으려면 /subscribe 를 보내 주세요."
+NOT_SUBSCRIBED = "이 채팅은 구독 중이 아니에요. /subscribe 로 구독할 수 있어요."
+SETTINGS_ACTIVE = "📮 구독 중 · 매일 {time}({tz}) · 분야: {fields}"
+SETTINGS_ALL_FIELDS = "전체"
+SETTINGS_INACTIVE = "이 채팅은 구독 중이 아니에요. /subscribe 로 구독할 수 있어요."
+
+REBROADCAST_STARTED = "📤 {day} 다이제스트 재발송을 시작했어요 (받는 곳 {count}곳). 진행 상황은 /stats 로 볼 수 있어요."
+REBROADCAST_RUNNING = "⏳ {day} 다이제스트 재발송이 이미 진행 중이에요. /stats 로 진행 상황을 확인해 주세요."
+REBROADCAST_NO_RECIPIENTS = "보낼 곳이 없어요. 먼저 /subscribe 로 구독한 채팅이 있어야 해요."
+REBROADCAST_UNAVAILABLE = "지금은 재발송을 할 수 없어요 (발송 엔진이 꺼져 있어요)."
+STATS_HEADER = "📊 구독자 현황"
+STATS_PLATFORM = "• {platform}: 구독 {active} · 해지/차단 {inactive}"
+STATS_NO_SUBSCRIBERS = "• 아직 구독자가 없어요"
+STATS_BROADCASTS = "최근 발송"
+STATS_BROADCAST_LINE = "• #{id} {day} {kind} [{status}] 성공 {sent} · 실패 {failed} · 차단 {blocked} · 불명 {unknown} · 대기 {pending}"
+STATS_NO_BROADCASTS = "• 아직 발송 기록이 없어요"
+KIND_NAMES = {"daily": "정기", "rebroadcast": "재발송"}
+INTERNAL_ERROR = "앗, 처리 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
+
+
+# --- Rendered cards ---
+FIELDS_UNKNOWN = "–"  # a card without 관련분야
+MD_PDF_LINK_LABEL = "PDF 다운로드 링크"  # markdown digest: the link line's label
+MD_PDF_LINK_TEXT = "PDF 다운로드"  # markdown digest: the link's text
+
+# --- Console chat ---
+CONSOLE_INTRO = "콘솔 채팅이에요. /help 로 명령어를 보고, /quit 또는 Ctrl-D 로 끝내요."
+CONSOLE_NOT_A_COMMAND = "명령어는 / 로 시작해요. 예: /top 3"

@@ -18,6 +18,16 @@ SHARED = Path(os.environ.get("PAPERBOT_SHARED_DIR", ROOT.parent / "shared"))
 PG_URL = os.environ.get("PAPERBOT_TEST_DATABASE_URL")
 
 
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Tests never see the developer's PAPERBOT_* settings or .env file."""
+    for name in list(os.environ):
+        if name.startswith("PAPERBOT_") and name not in {"PAPERBOT_TEST_DATABASE_URL", "PAPERBOT_SHARED_DIR"}:
+            monkeypatch.delenv(name)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """The shared corpus folder beside the checkout; tests using it skip where it is absent."""
@@ -82,3 +92,23 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     """A migrated SQLite database for tests that do not need both backends."""
     yield from _sqlite_db(tmp_path)
+
+
+SAMPLE_DAY_PAPERS = 8
+
+
+@pytest.fixture
+def services(db: Database):
+    """Services over `db` with the bundled sample digest imported and one Telegram admin (id 42)."""
+    from bot.cli_demo import SAMPLE_DAY, sample_text
+    from bot.fields import default_taxonomy
+    from bot.ingest import store_digest
+    from bot.services import Services
+    from bot.settings import Settings
+    from bot.sources.markdown import parse_digest
+
+    settings = Settings(_env_file=None, database_url="sqlite://", telegram_admin_ids="42")
+    svc = Services(db=db, settings=settings, taxonomy=default_taxonomy(),
+                   admins=frozenset(settings.admin_ids()))
+    store_digest(db, parse_digest(sample_text(), SAMPLE_DAY), svc.taxonomy, SAMPLE_DAY)
+    return svc

@@ -1,0 +1,62 @@
+"""Bot-admin commands: `/rebroadcast` and `/stats`."""
+
+from __future__ import annotations
+
+from bot import args as A
+from bot import texts
+from bot.models import Reply, Request
+from bot.selection import latest_day
+from bot.services import Services
+from storage import broadcasts, subscribers
+
+
+def _refuse() -> Reply:
+    return Reply(text=texts.NOT_BOT_ADMIN, error=True, ephemeral=True)
+
+
+def rebroadcast(services: Services, request: Request) -> Reply:
+    """`/rebroadcast [YYYY-MM-DD] [here]`: queue a new broadcast of a day's digest."""
+    if not services.is_bot_admin(request.platform, request.user_id):
+        return _refuse()
+    words = [a.lower() for a in request.args]
+    here = "here" in words
+    rest = [w for w in words if w != "here"]
+    if len(rest) > 1:
+        raise A.ArgumentError(texts.REBROADCAST_USAGE)
+    day = A.parse_date(rest[0]) if rest else latest_day(services)
+    if day is None:
+        return Reply(text=texts.NO_PAPERS_YET)
+    if services.broadcaster is None:
+        return Reply(text=texts.REBROADCAST_UNAVAILABLE, error=True)
+    target = (request.platform, request.chat_id) if here else None
+    result = services.broadcaster.rebroadcast(day, f"{request.platform}:{request.user_id}", target)
+    if result.already_running:
+        return Reply(text=texts.REBROADCAST_RUNNING.format(day=day))
+    if result.recipients == 0:
+        return Reply(text=texts.REBROADCAST_NO_RECIPIENTS)
+    return Reply(text=texts.REBROADCAST_STARTED.format(day=day, count=result.recipients))
+
+
+def stats(services: Services, request: Request) -> Reply:
+    """`/stats`: subscribers by platform and the latest broadcasts."""
+    if not services.is_bot_admin(request.platform, request.user_id):
+        return _refuse()
+    with services.db.session() as session:
+        counts = subscribers.counts_by_platform(session)
+        recent = broadcasts.recent(session)
+    lines = [texts.STATS_HEADER]
+    for platform, (active, inactive) in sorted(counts.items()):
+        lines.append(texts.STATS_PLATFORM.format(platform=platform, active=active, inactive=inactive))
+    if not counts:
+        lines.append(texts.STATS_NO_SUBSCRIBERS)
+    lines.append(texts.STATS_BROADCASTS)
+    for b in recent:
+        c = b.counts
+        lines.append(texts.STATS_BROADCAST_LINE.format(
+            id=b.id, day=b.day, kind=texts.KIND_NAMES.get(b.kind, b.kind), status=b.status,
+            sent=c.get("sent", 0), failed=c.get("failed", 0), blocked=c.get("blocked", 0),
+            unknown=c.get("unknown", 0), pending=c.get("pending", 0) + c.get("in_flight", 0),
+        ))
+    if not recent:
+        lines.append(texts.STATS_NO_BROADCASTS)
+    return Reply(text="\n".join(lines), ephemeral=True)

@@ -1,0 +1,66 @@
+"""Turn stored papers into neutral cards, with the English fallback when Korean text is missing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from bot import texts
+from bot.fields import Taxonomy
+from bot.models import Card, Digest, Lang
+from storage.records import StoredPaper
+
+HF_PAPER_URL = "https://huggingface.co/papers/{id}"
+ARXIV_PDF_URL = "https://arxiv.org/pdf/{id}"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of an English abstract (the whole text if it has no sentence break)."""
+    text = " ".join(text.split())
+    return _SENTENCE_END.split(text, maxsplit=1)[0]
+
+
+def easy_text(paper: StoredPaper) -> tuple[str, Lang]:
+    """The Korean 쉬운설명, else HF's English ai_summary, else the abstract's first sentence."""
+    if paper.easy_ko and paper.easy_ko.strip():
+        return paper.easy_ko.strip(), "ko"
+    if paper.ai_summary and paper.ai_summary.strip():
+        return " ".join(paper.ai_summary.split()), "en"
+    if paper.abstract and paper.abstract.strip():
+        return first_sentence(paper.abstract), "en"
+    return "", "en"
+
+
+def make_card(paper: StoredPaper, rank: int, taxonomy: Taxonomy) -> Card:
+    """One card for one stored paper."""
+    text, lang = easy_text(paper)
+    codes = paper.fields or ("ai",)
+    return Card(
+        rank=rank,
+        paper_id=paper.id,
+        title=" ".join(paper.title.split()),
+        easy_text=text,
+        easy_lang=lang,
+        fields=tuple(codes),
+        field_names=tuple(taxonomy.name(c) for c in codes),
+        votes=paper.upvotes,
+        url=HF_PAPER_URL.format(id=paper.id),
+        pdf_url=ARXIV_PDF_URL.format(id=paper.id),
+    )
+
+
+def day_digest(day: dt.date, papers: Sequence[StoredPaper], taxonomy: Taxonomy) -> Digest:
+    """The digest of one listing day."""
+    cards = tuple(make_card(p, i, taxonomy) for i, p in enumerate(papers, start=1))
+    return Digest(header=texts.digest_header(day.isoformat(), len(cards)), cards=cards, day=day)
+
+
+def field_digest(
+    code: str, days: int, papers: Sequence[StoredPaper], taxonomy: Taxonomy, until: dt.date | None
+) -> Digest:
+    """The digest of one field over a window of days."""
+    cards = tuple(make_card(p, i, taxonomy) for i, p in enumerate(papers, start=1))
+    header = texts.field_header(taxonomy.name(code), days, len(cards))
+    return Digest(header=header, cards=cards, day=until, field=code)

@@ -1,0 +1,85 @@
+"""The `paperbot` command line: one-line errors, exit codes 0 done / 1 failed / 2 bad usage."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+import click
+
+from bot.redact import RedactingFilter, redact, secret_values
+from bot.runtime import ConfigError, Runtime
+
+log = logging.getLogger(__name__)
+
+
+class CliError(click.ClickException):
+    """A failure to report as one line with exit code 1."""
+
+    exit_code = 1
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """paperbot: Hugging Face Daily Papers as Korean cards for Telegram and Slack."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter(secret_values()))
+    for noisy in ("httpx", "httpcore", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    ctx.call_on_close(ctx.ensure_object(Runtime).close)
+
+
+def runtime(ctx: click.Context) -> Runtime:
+    """The Runtime handed in by the composition root."""
+    return ctx.find_object(Runtime) or ctx.ensure_object(Runtime)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database maintenance."""
+
+
+@db_group.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply database migrations (also done at every start)."""
+    runtime(ctx).services()
+    click.echo("database is up to date")
+
+
+def _one_line(message: str) -> str:
+    return redact(" ".join(str(message).split()), secret_values())
+
+
+def main(argv: Sequence[str] | None = None, rt: Runtime | None = None) -> int:
+    """Run the CLI and turn every outcome into an exit code and at most one error line."""
+    rt = rt or Runtime()
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="paperbot",
+                          standalone_mode=False, obj=rt)
+    except click.UsageError as exc:
+        hint = f" (see 'paperbot {exc.ctx.command_path.partition(' ')[2]} --help')" if exc.ctx else ""
+        click.echo(f"paperbot: {_one_line(exc.format_message())}{hint}".replace("  ", " "), err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"paperbot: {_one_line(exc.format_message())}", err=True)
+        return exc.exit_code
+    except ConfigError as exc:
+        click.echo(f"paperbot: {_one_line(str(exc))}", err=True)
+        return 2
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("paperbot: interrupted", err=True)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, details only with -v
+        log.debug("unexpected failure", exc_info=True)
+        click.echo(f"paperbot: error: {type(exc).__name__}: {_one_line(str(exc))[:300]}", err=True)
+        return 1
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,96 @@
+"""`paperbot subscribers list | add | remove`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from bot.cli import cli, runtime
+from storage import subscribers
+
+PLATFORMS = ("telegram", "slack", "console")
+_CHAT_ID = {
+    # a numeric chat id (groups and channels are negative) or a public @channel name
+    "telegram": re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$"),
+    # a Slack conversation id: C… public, G… private, D… direct message
+    "slack": re.compile(r"^[CGD][A-Z0-9]{6,20}$"),
+    "console": re.compile(r"^[\w.-]{1,64}$"),
+}
+
+
+def chat_kind(platform: str, chat_id: str) -> str:
+    """Guess the chat kind from the id's shape."""
+    if platform == "telegram":
+        return "private" if chat_id.isdigit() else ("channel" if chat_id.startswith(("@", "-100")) else "group")
+    if platform == "slack":
+        return "private" if chat_id.startswith("D") else "channel"
+    return "private"
+
+
+def _ids(platform: str, chat_ids: tuple[str, ...], from_file: Path | None) -> list[str]:
+    ids = list(chat_ids)
+    if from_file is not None:
+        lines = from_file.read_text(encoding="utf-8").splitlines()
+        ids += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    bad = [i for i in ids if not _CHAT_ID[platform].match(i)]
+    if bad:
+        raise click.UsageError(f"not a {platform} chat id: {bad[0][:40]!r} ({len(bad)} bad in all)")
+    if not ids:
+        raise click.UsageError("give at least one CHAT_ID or --from-file")
+    return list(dict.fromkeys(ids))
+
+
+@cli.group("subscribers")
+def subscribers_group() -> None:
+    """Manage the chats that receive the daily digest."""
+
+
+@subscribers_group.command("list")
+@click.option("--platform", type=click.Choice(PLATFORMS))
+@click.pass_context
+def list_(ctx: click.Context, platform: str | None) -> None:
+    """List subscribers."""
+    services = runtime(ctx).services()
+    with services.db.session() as session:
+        rows = subscribers.list_all(session, platform)
+    for s in rows:
+        state = "active" if s.active else f"inactive ({s.deactivated_reason})"
+        wanted = ",".join(s.fields) if s.fields else "all"
+        click.echo(f"{s.platform}\t{s.chat_id}\t{s.chat_kind}\t{wanted}\t{state}")
+    click.echo(f"{len(rows)} subscribers", err=True)
+
+
+@subscribers_group.command("add")
+@click.argument("platform", type=click.Choice(PLATFORMS))
+@click.argument("chat_ids", nargs=-1)
+@click.option("--fields", "field_list", default="", help="Comma-separated field codes (default: every field).")
+@click.option("--from-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file with one chat id per line.")
+@click.pass_context
+def add(ctx: click.Context, platform: str, chat_ids: tuple[str, ...], field_list: str,
+        from_file: Path | None) -> None:
+    """Subscribe chats (many ids at once)."""
+    services = runtime(ctx).services()
+    codes = [c.strip() for c in field_list.split(",") if c.strip()]
+    unknown = [c for c in codes if services.taxonomy.get(c) is None]
+    if unknown:
+        raise click.UsageError(f"unknown field code {unknown[0][:20]!r}; see 'paperbot fields'")
+    ids = _ids(platform, chat_ids, from_file)
+    with services.db.session() as session:
+        for chat_id in ids:
+            subscribers.subscribe(session, platform, chat_id, chat_kind(platform, chat_id), codes or None)
+    click.echo(f"subscribed {len(ids)} {platform} chats")
+
+
+@subscribers_group.command("remove")
+@click.argument("platform", type=click.Choice(PLATFORMS))
+@click.argument("chat_ids", nargs=-1, required=True)
+@click.pass_context
+def remove(ctx: click.Context, platform: str, chat_ids: tuple[str, ...]) -> None:
+    """Unsubscribe chats."""
+    services = runtime(ctx).services()
+    with services.db.session() as session:
+        done = sum(subscribers.unsubscribe(session, platform, c, "removed by admin") for c in chat_ids)
+    click.echo(f"unsubscribed {done} of {len(chat_ids)} {platform} chats")

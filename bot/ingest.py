@@ -1,0 +1,66 @@
+"""Store what the sources deliver: HF day lists and imported markdown digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from bot.fields import Taxonomy
+from bot.sources.hf import DayList
+from bot.sources.markdown import ImportedPaper, ParsedDigest
+from storage import papers
+from storage.db import Database
+from storage.records import PaperIn
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest stored and skipped."""
+
+    day: dt.date | None
+    stored: int
+    skipped: tuple[str, ...] = ()
+
+
+def classified(paper: PaperIn, taxonomy: Taxonomy) -> PaperIn:
+    """The paper with classifier fields when it brings none of its own."""
+    if paper.fields:
+        return paper
+    codes = taxonomy.classify(paper.title, paper.abstract, paper.ai_keywords or ())
+    return replace(paper, fields=codes, fields_origin="classifier")
+
+
+def store_day_list(db: Database, day_list: DayList, taxonomy: Taxonomy) -> IngestReport:
+    """Merge one Hugging Face day list into storage."""
+    rows = [classified(p, taxonomy) for p in day_list.papers]
+    with db.session() as session:
+        papers.upsert_papers(session, rows, day_list.day, "hf")
+    skipped = tuple(f"#{s.index} {s.paper_id or '?'}: {s.reason}" for s in day_list.skipped)
+    return IngestReport(day=day_list.day, stored=len(rows), skipped=skipped)
+
+
+def from_imported(paper: ImportedPaper, taxonomy: Taxonomy) -> PaperIn:
+    """An imported digest card as a storage record, its 관련분야 mapped to taxonomy codes."""
+    record = PaperIn(
+        id=paper.id,
+        title=paper.title,
+        upvotes=paper.votes,
+        authors=list(paper.authors) or None,
+        pdf_url=paper.pdf_url,
+        summary_ko=paper.summary_ko,
+        easy_ko=paper.easy_ko,
+        korean_origin="derived" if paper.easy_derived else "digest",
+    )
+    codes = taxonomy.map_labels(paper.field_labels)
+    if codes:
+        return replace(record, fields=codes, fields_origin="digest")
+    guess = taxonomy.classify(paper.title, paper.summary_ko, ())
+    return replace(record, fields=guess, fields_origin="classifier")
+
+
+def store_digest(db: Database, digest: ParsedDigest, taxonomy: Taxonomy, day: dt.date) -> IngestReport:
+    """Merge an imported markdown digest into storage as the list of `day`."""
+    rows = [from_imported(p, taxonomy) for p in digest.papers]
+    with db.session() as session:
+        papers.upsert_papers(session, rows, day, "digest")
+    return IngestReport(day=day, stored=len(rows), skipped=tuple(digest.skipped))

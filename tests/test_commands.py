@@ -1,0 +1,161 @@
+"""The command layer, read as chat transcripts (no network, the sample digest in storage)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot import texts
+from bot.commands import parse_command
+from bot.services import RebroadcastResult
+from tests.chat import Chat
+from tests.conftest import SAMPLE_DAY_PAPERS
+
+
+def test_help_lists_every_command(services) -> None:
+    reply = Chat(services).say("/help")
+    for command in ("/top", "/field", "/fields", "/subscribe", "/unsubscribe", "/settings", "/rebroadcast", "/stats"):
+        assert command in reply
+    assert Chat(services).say("/start") == reply
+
+
+def test_top_defaults_to_latest_day_and_top_n(services) -> None:
+    reply = Chat(services).reply("/top")
+    assert reply.digest is not None
+    assert reply.digest.header == texts.digest_header("2025-02-11", 5)
+    votes = [c.votes for c in reply.digest.cards]
+    assert votes == sorted(votes, reverse=True) and len(votes) == 5
+
+
+def test_top_with_count_and_date_in_any_order(services) -> None:
+    chat = Chat(services)
+    for line in ("/top 3 2025-02-11", "/top 2025-02-11 3"):
+        digest = chat.reply(line).digest
+        assert digest is not None and len(digest.cards) == 3
+    assert len(chat.reply(f"/top 20").digest.cards) == SAMPLE_DAY_PAPERS
+
+
+def test_top_of_an_empty_day_points_at_the_latest(services) -> None:
+    text = Chat(services).say("/top 2024-01-01")
+    assert "2024-01-01" in text and "/top 2025-02-11" in text
+
+
+@pytest.mark.parametrize("line", ["/top 0", "/top 21", "/top 999999999999", "/top 2025-13-45", "/top abc",
+                                  "/top 3 3 2025-02-30"])
+def test_top_bad_arguments_get_korean_usage(services, line: str) -> None:
+    reply = Chat(services).reply(line)
+    assert reply.error and reply.digest is None
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in reply.text)  # a Korean explanation
+
+
+def test_field_resolves_forgiving_names(services) -> None:
+    chat = Chat(services)
+    for line in ("/field 언어 모델", "/field LLM", "/field llm 2", "/field 언어모델"):
+        reply = chat.reply(line)
+        assert reply.digest is not None, line
+        assert reply.digest.field == "llm"
+        assert all("llm" in c.fields for c in reply.digest.cards)
+
+
+def test_field_unknown_suggests_closest(services) -> None:
+    reply = Chat(services).reply("/field 날씨예보")
+    assert reply.error and reply.digest is None
+    assert "날씨예보" in reply.text
+
+
+def test_field_without_argument_lists_fields_with_buttons(services) -> None:
+    reply = Chat(services).reply("/field")
+    assert len(reply.buttons) == len(services.taxonomy.fields)
+    assert reply.buttons[0].command == "field llm"
+
+
+def test_fields_counts_match_field_queries(services) -> None:
+    reply = Chat(services).reply("/fields")
+    for field in services.taxonomy.fields:
+        assert f"({field.code})" in reply.text
+    button = next(b for b in reply.buttons if b.command == "field llm")
+    pressed = Chat(services).reply("/" + button.command + " 20")
+    assert f"({pressed.digest.field}) — {len(pressed.digest.cards)}편" in reply.text
+
+
+def test_subscribe_settings_unsubscribe_in_private_chat(services) -> None:
+    chat = Chat(services)
+    assert "09:00" in chat.say("/subscribe")
+    assert texts.SETTINGS_ALL_FIELDS in chat.say("/settings")
+    assert "컴퓨터 비전" in chat.say("/subscribe 비전 자연어 처리")
+    assert "자연어 처리" in chat.say("/settings")
+    assert chat.say("/unsubscribe") == texts.UNSUBSCRIBED
+    assert chat.say("/unsubscribe") == texts.NOT_SUBSCRIBED
+    assert chat.say("/settings") == texts.SETTINGS_INACTIVE
+
+
+def test_subscribe_unknown_field_changes_nothing(services) -> None:
+    chat = Chat(services)
+    assert chat.reply("/subscribe 비전 피자").error
+    assert chat.say("/settings") == texts.SETTINGS_INACTIVE
+
+
+def test_group_subscription_needs_a_chat_admin(services) -> None:
+    member = Chat(services, chat_id="-100", user_id="7", chat_kind="group")
+    assert member.say("/subscribe") == texts.NOT_CHAT_ADMIN
+    admin = Chat(services, chat_id="-100", user_id="8", chat_kind="group", is_chat_admin=True)
+    assert "09:00" in admin.say("/subscribe")
+    assert member.say("/unsubscribe") == texts.NOT_CHAT_ADMIN
+
+
+class RecordingBroadcaster:
+    """Records rebroadcast requests instead of sending."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def rebroadcast(self, day, requested_by, target) -> RebroadcastResult:
+        self.calls.append((day, requested_by, target))
+        return RebroadcastResult(broadcast_id=len(self.calls), recipients=3)
+
+
+def test_admin_commands_refuse_non_admins(services) -> None:
+    services.broadcaster = RecordingBroadcaster()
+    stranger = Chat(services, user_id="1001")
+    assert stranger.say("/rebroadcast") == texts.NOT_BOT_ADMIN
+    assert stranger.say("/stats") == texts.NOT_BOT_ADMIN
+    assert services.broadcaster.calls == []
+
+
+def test_admin_rebroadcast_and_stats(services) -> None:
+    services.broadcaster = RecordingBroadcaster()
+    admin = Chat(services, user_id="42", chat_id="42")
+    assert "3곳" in admin.say("/rebroadcast 2025-02-11 here")
+    assert "3곳" in admin.say("/rebroadcast")
+    day, who, target = services.broadcaster.calls[0]
+    assert (str(day), who, target) == ("2025-02-11", "telegram:42", ("telegram", "42"))
+    assert services.broadcaster.calls[1][2] is None
+    assert texts.STATS_HEADER in admin.say("/stats")
+
+
+def test_unknown_command(services) -> None:
+    assert "/frobnicate" in Chat(services).say("/frobnicate now")
+
+
+def test_parse_command_handles_bot_mentions_and_noise() -> None:
+    assert parse_command("/top@paperbot_bot 3") == ("top", ("3",))
+    assert parse_command("/TOP") == ("top", ())
+    assert parse_command("hello") is None
+    assert parse_command("/") is None
+    assert parse_command("  /field  자연어   처리 ") == ("field", ("자연어", "처리"))
+
+
+COMMANDS = ["top", "field", "fields", "subscribe", "unsubscribe", "settings", "rebroadcast", "stats", "help"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from(COMMANDS), args=st.lists(st.text(max_size=300), max_size=15),
+       admin=st.booleans(), kind=st.sampled_from(["private", "group", "channel"]))
+def test_no_argument_makes_a_command_raise(services, command, args, admin, kind) -> None:
+    services.broadcaster = RecordingBroadcaster()
+    chat = Chat(services, user_id="42" if admin else "7", chat_kind=kind)
+    line = "/" + command + " " + " ".join(a.replace("\n", " ") for a in args)
+    reply = chat.reply(line)
+    assert reply.text or reply.digest is not None
+    assert reply.text != texts.INTERNAL_ERROR
