@@ -99,6 +99,11 @@ def set_fields(session: Session, paper_id: str, codes: Sequence[str], origin: st
     return True
 
 
+def count_papers(session: Session) -> int:
+    """How many papers are stored."""
+    return session.scalar(select(func.count()).select_from(Paper)) or 0
+
+
 def latest_day(session: Session, on_or_before: dt.date | None = None) -> dt.date | None:
     """The most recent listing day (optionally not after `on_or_before`)."""
     query = select(func.max(Listing.day))
