@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from bot import texts
 from bot.fields import Taxonomy
 from bot.sources.hf import DayList
 from bot.sources.markdown import ImportedPaper, ParsedDigest
@@ -39,6 +40,13 @@ def store_day_list(db: Database, day_list: DayList, taxonomy: Taxonomy) -> Inges
     return IngestReport(day=day_list.day, stored=len(rows), skipped=skipped)
 
 
+def korean_or_none(text: str | None) -> str | None:
+    """None for an English fallback that a digest export carried (marked, never Korean)."""
+    if text is None or text.strip().startswith(texts.ENGLISH_MARK):
+        return None
+    return text
+
+
 def from_imported(paper: ImportedPaper, taxonomy: Taxonomy) -> PaperIn:
     """An imported digest card as a storage record, its 관련분야 mapped to taxonomy codes."""
     record = PaperIn(
@@ -48,7 +56,7 @@ def from_imported(paper: ImportedPaper, taxonomy: Taxonomy) -> PaperIn:
         authors=list(paper.authors) or None,
         pdf_url=paper.pdf_url,
         summary_ko=paper.summary_ko,
-        easy_ko=paper.easy_ko,
+        easy_ko=korean_or_none(paper.easy_ko),
         korean_origin="derived" if paper.easy_derived else "digest",
     )
     codes = taxonomy.map_labels(paper.field_labels)

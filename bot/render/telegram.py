@@ -1,0 +1,110 @@
+"""Telegram HTML (parse_mode=HTML): escaped cards, split between cards to fit 4096 characters."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot import texts
+from bot.models import Card, Digest, Reply
+from bot.render.limits import (
+    HEADER_MAX,
+    CardView,
+    card_view,
+    clean_text,
+    display_url,
+    one_line,
+    shorten,
+    split_lines,
+    utf16_len,
+)
+
+TELEGRAM_LIMIT = 4096
+_TAG = re.compile(r"<(?:\"[^\"]*\"|'[^']*'|[^'\">])*>")
+_GAP = "\n\n"
+
+
+def telegram_length(html_text: str) -> int:
+    """Length Telegram counts: tags removed, entities unescaped, in UTF-16 code units."""
+    return utf16_len(html.unescape(_TAG.sub("", html_text)))
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _link(url: str, label: str) -> str:
+    return f'<a href="{_esc(url)}">{_esc(label)}</a>'
+
+
+def _card_html(card: Card) -> str:
+    """One card: numbered title, then the labelled lines of SPEC §2."""
+    view = card_view(card)
+    easy = _esc(view.easy)
+    if view.english:
+        easy = f"<i>{_esc(texts.ENGLISH_MARK)}</i> {easy}"
+    lines = [
+        f"<b>{view.rank}. {texts.LABEL_TITLE}: {_esc(view.title)}</b>",
+        f"<b>{texts.LABEL_EASY}:</b> {easy}",
+        f"<b>{texts.LABEL_FIELDS}:</b> {_esc(view.fields)}",
+        f"<b>{texts.LABEL_VOTES}:</b> {_esc(view.votes)}",
+    ]
+    links = _links(view)
+    return "\n".join([*lines, links] if links else lines)
+
+
+def _links(view: CardView) -> str:
+    """The link line: the Hugging Face page, then the arXiv PDF when known."""
+    links = [_link(view.url, display_url(view.url))] if view.url else []
+    if view.pdf_url:
+        links.append(_link(view.pdf_url, texts.LABEL_PDF))
+    return f"<b>{texts.LABEL_LINK}:</b> " + " · ".join(links) if links else ""
+
+
+def _heading(base: str, part: int, parts: int) -> str:
+    """The bold header line of message `part` of `parts`."""
+    line = base if part == 1 else texts.continued_header(base, part, parts).strip()
+    return f"<b>{_esc(line)}</b>" if line else ""
+
+
+def _pack(blocks: list[str], room: int) -> list[list[str]]:
+    """Blocks grouped greedily into messages whose blocks, joined by blank lines, fit `room`."""
+    groups: list[list[str]] = [[]]
+    size = 0
+    for block in blocks:
+        extra = telegram_length(block) + (len(_GAP) if groups[-1] else 0)
+        if groups[-1] and size + extra > room:
+            groups.append([])
+            extra, size = telegram_length(block), 0
+        groups[-1].append(block)
+        size += extra
+    return groups
+
+
+def render_digest_telegram(digest: Digest) -> list[str]:
+    """The digest as message parts: header line, then numbered cards; later parts say (i/n)."""
+    base = shorten(one_line(digest.header), HEADER_MAX)
+    most = max(2, len(digest.cards))
+    widest = _heading(base, most, most)  # no later part's heading is longer
+    room = TELEGRAM_LIMIT - telegram_length(widest) - len(_GAP)
+    groups = _pack([_card_html(card) for card in digest.cards], room)
+    headed = [[_heading(base, i, len(groups)), *group] for i, group in enumerate(groups, 1)]
+    parts = [_GAP.join(filter(None, blocks)) for blocks in headed]
+    return [part for part in parts if part]
+
+
+def _text_parts(text: str) -> list[str]:
+    """A reply's own text, escaped, in parts that fit one message each."""
+    return [_esc(chunk) for chunk in split_lines(clean_text(text).strip(), TELEGRAM_LIMIT)]
+
+
+def render_reply_telegram(reply: Reply) -> list[str]:
+    """The reply's text, then its digest; buttons are left to the inline keyboard."""
+    parts = _text_parts(reply.text)
+    digest = render_digest_telegram(reply.digest) if reply.digest else []
+    if parts and digest:
+        merged = parts[-1] + _GAP + digest[0]
+        if telegram_length(merged) <= TELEGRAM_LIMIT:
+            parts[-1] = merged
+            digest = digest[1:]
+    return parts + digest
