@@ -58,9 +58,12 @@ def grow(services: Services, total: int, days: list[dt.date], seed: int = 7) -> 
     added = 0
     for day in days:
         batch = [
-            PaperIn(id=f"99{(added + i) // 100000:02d}.{(added + i) % 100000:05d}",
-                    title=f"Synthetic paper {added + i}", upvotes=rng.randint(0, 400),
-                    fields=rng.sample(codes, rng.randint(1, 3)))
+            PaperIn(
+                id=f"99{(added + i) // 100000:02d}.{(added + i) % 100000:05d}",
+                title=f"Synthetic paper {added + i}",
+                upvotes=rng.randint(0, 400),
+                fields=rng.sample(codes, rng.randint(1, 3)),
+            )
             for i in range(min(per_day, total - existing - added))
         ]
         if not batch:
@@ -111,11 +114,15 @@ def main() -> None:
         sys.exit(f"corpus not found: {corpus}")
     url = opts.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     settings = Settings(_env_file=None, database_url=url)
-    services = Services(db=open_database(settings.database_url), settings=settings, taxonomy=default_taxonomy())
+    services = Services(
+        db=open_database(settings.database_url), settings=settings, taxonomy=default_taxonomy()
+    )
     print(f"database: {services.db.engine.url.render_as_string(hide_password=True)}")
     stored, seconds = import_corpus(services, corpus)
-    print(f"import: {stored} papers from {len(list(corpus.glob('*.json')))} days in {seconds:.1f} s "
-          f"({stored / seconds:.0f} papers/s)")
+    print(
+        f"import: {stored} papers from {len(list(corpus.glob('*.json')))} days in {seconds:.1f} s "
+        f"({stored / seconds:.0f} papers/s)"
+    )
     days = sorted(dt.date.fromisoformat(p.stem) for p in corpus.glob("*.json"))
     report(services, f"{stored} papers", days, opts.queries)
     start = time.perf_counter()

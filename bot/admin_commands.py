@@ -52,11 +52,19 @@ def stats(services: Services, request: Request) -> Reply:
     lines.append(texts.STATS_BROADCASTS)
     for b in recent:
         c = b.counts
-        lines.append(texts.STATS_BROADCAST_LINE.format(
-            id=b.id, day=b.day, kind=texts.KIND_NAMES.get(b.kind, b.kind), status=b.status,
-            sent=c.get("sent", 0), failed=c.get("failed", 0), blocked=c.get("blocked", 0),
-            unknown=c.get("unknown", 0), pending=c.get("pending", 0) + c.get("in_flight", 0),
-        ))
+        lines.append(
+            texts.STATS_BROADCAST_LINE.format(
+                id=b.id,
+                day=b.day,
+                kind=texts.KIND_NAMES.get(b.kind, b.kind),
+                status=b.status,
+                sent=c.get("sent", 0),
+                failed=c.get("failed", 0),
+                blocked=c.get("blocked", 0),
+                unknown=c.get("unknown", 0),
+                pending=c.get("pending", 0) + c.get("in_flight", 0),
+            )
+        )
     if not recent:
         lines.append(texts.STATS_NO_BROADCASTS)
     return Reply(text="\n".join(lines), ephemeral=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from typing import TypeVar
 
 import click
 
@@ -12,6 +14,7 @@ from bot.redact import RedactingFilter, redact, secret_values
 from bot.runtime import ConfigError, Runtime
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class CliError(click.ClickException):
@@ -55,6 +58,15 @@ def db_upgrade(ctx: click.Context) -> None:
     click.echo("database is up to date")
 
 
+def progress(items: Sequence[T], label: str) -> AbstractContextManager[Iterable[T]]:
+    """A progress bar on stderr when it is a terminal; the bare items otherwise."""
+    if not sys.stderr.isatty():
+        return nullcontext(items)
+    return click.progressbar(
+        items, label=label, file=sys.stderr, show_pos=True, item_show_func=lambda item: str(item or "")
+    )
+
+
 def _one_line(message: str) -> str:
     return redact(" ".join(str(message).split()), secret_values())
 
@@ -63,8 +75,9 @@ def main(argv: Sequence[str] | None = None, rt: Runtime | None = None) -> int:
     """Run the CLI and turn every outcome into an exit code and at most one error line."""
     rt = rt or Runtime()
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="paperbot",
-                          standalone_mode=False, obj=rt)
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="paperbot", standalone_mode=False, obj=rt
+        )
     except click.UsageError as exc:
         hint = f" (see 'paperbot {exc.ctx.command_path.partition(' ')[2]} --help')" if exc.ctx else ""
         click.echo(f"paperbot: {_one_line(exc.format_message())}{hint}".replace("  ", " "), err=True)

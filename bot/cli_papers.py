@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from bot import args as A
-from bot.cli import CliError, cli, runtime
+from bot.cli import CliError, cli, progress, runtime
 from bot.ingest import store_day_list, store_digest
 from bot.output import FORMATS, digest_json, render
 from bot.selection import field_counts, latest_day, top_of_day, top_of_field
 from bot.sources.hf import HFClient, HFError
-from bot.sources.markdown import DigestFormatError, read_digest
+from bot.sources.markdown import DigestFormatError, ParsedDigest, read_digest
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -25,8 +25,13 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 
 @cli.command()
 @click.option("--date", "date_", type=DATE, help="Listing day (default: yesterday in PAPERBOT_TIMEZONE).")
-@click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True,
-              help="How many days, ending at --date.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    default=1,
+    show_default=True,
+    help="How many days, ending at --date.",
+)
 @click.pass_context
 def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
     """Fetch Hugging Face daily lists into the database."""
@@ -34,14 +39,12 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
     last = _day(date_) or services.today() - dt.timedelta(days=1)
     wanted = [last - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
     failures: list[str] = []
-    with HFClient(services.settings.hf_endpoint) as client, click.progressbar(
-        wanted, label="fetching", file=click.get_text_stream("stderr"), item_show_func=lambda d: str(d or "")
-    ) as bar:
+    with HFClient(services.settings.hf_endpoint) as client, progress(wanted, "fetching") as bar:
         for day in bar:
             try:
                 report = store_day_list(services.db, client.fetch_day(day), services.taxonomy)
             except HFError as exc:
-                failures.append(f"{day}: {exc}")
+                failures.append(str(exc))
                 continue
             click.echo(f"{day}: stored {report.stored} papers, skipped {len(report.skipped)}")
             for line in report.skipped:
@@ -51,24 +54,32 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--date", "date_", type=DATE, help="Listing day for digests that carry no date.")
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], date_: dt.datetime | None) -> None:
     """Import markdown digests (the four known formats) into the database."""
     services = runtime(ctx).services()
-    for path in files:
-        try:
-            parsed = read_digest(path, _day(date_))
-        except DigestFormatError as exc:
-            raise CliError(f"{path.name}: {exc}") from None
-        day = parsed.day or _day(date_)
-        if day is None:
-            raise click.UsageError(f"{path.name} has no date inside; pass --date YYYY-MM-DD")
-        report = store_digest(services.db, parsed, services.taxonomy, day)
+    parsed = [(path, _parse(path, _day(date_))) for path in files]  # every file is read before any is stored
+    for path, digest in parsed:
+        day = digest.day or _day(date_)
+        assert day is not None
+        report = store_digest(services.db, digest, services.taxonomy, day)
         click.echo(f"{path.name}: {report.stored} papers for {day}, skipped {len(report.skipped)}")
         for line in report.skipped:
             click.echo(f"  skipped {line}", err=True)
+
+
+def _parse(path: Path, day: dt.date | None) -> ParsedDigest:
+    try:
+        digest = read_digest(path, day)
+    except DigestFormatError as exc:
+        raise CliError(f"{path.name}: {exc}") from None
+    if digest.day is None and day is None:
+        raise click.UsageError(f"{path.name} has no date inside; pass --date YYYY-MM-DD")
+    return digest
 
 
 def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empty: str) -> None:
@@ -120,7 +131,9 @@ def fields(ctx: click.Context, fmt: str) -> None:
     services = runtime(ctx).services()
     days = services.settings.field_window_days
     counts = field_counts(services, days)
-    rows = [{"code": f.code, "name": f.name, "count": counts.get(f.code, 0)} for f in services.taxonomy.fields]
+    rows = [
+        {"code": f.code, "name": f.name, "count": counts.get(f.code, 0)} for f in services.taxonomy.fields
+    ]
     if fmt == "json":
         click.echo(json.dumps({"days": days, "fields": rows}, ensure_ascii=False, indent=2))
         return

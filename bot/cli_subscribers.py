@@ -23,7 +23,9 @@ _CHAT_ID = {
 def chat_kind(platform: str, chat_id: str) -> str:
     """Guess the chat kind from the id's shape."""
     if platform == "telegram":
-        return "private" if chat_id.isdigit() else ("channel" if chat_id.startswith(("@", "-100")) else "group")
+        return (
+            "private" if chat_id.isdigit() else ("channel" if chat_id.startswith(("@", "-100")) else "group")
+        )
     if platform == "slack":
         return "private" if chat_id.startswith("D") else "channel"
     return "private"
@@ -62,15 +64,21 @@ def list_(ctx: click.Context, platform: str | None) -> None:
     click.echo(f"{len(rows)} subscribers", err=True)
 
 
-@subscribers_group.command("add")
+@subscribers_group.command("add", context_settings={"ignore_unknown_options": True})
 @click.argument("platform", type=click.Choice(PLATFORMS))
 @click.argument("chat_ids", nargs=-1)
-@click.option("--fields", "field_list", default="", help="Comma-separated field codes (default: every field).")
-@click.option("--from-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A file with one chat id per line.")
+@click.option(
+    "--fields", "field_list", default="", help="Comma-separated field codes (default: every field)."
+)
+@click.option(
+    "--from-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file with one chat id per line.",
+)
 @click.pass_context
-def add(ctx: click.Context, platform: str, chat_ids: tuple[str, ...], field_list: str,
-        from_file: Path | None) -> None:
+def add(
+    ctx: click.Context, platform: str, chat_ids: tuple[str, ...], field_list: str, from_file: Path | None
+) -> None:
     """Subscribe chats (many ids at once)."""
     services = runtime(ctx).services()
     codes = [c.strip() for c in field_list.split(",") if c.strip()]
@@ -84,7 +92,7 @@ def add(ctx: click.Context, platform: str, chat_ids: tuple[str, ...], field_list
     click.echo(f"subscribed {len(ids)} {platform} chats")
 
 
-@subscribers_group.command("remove")
+@subscribers_group.command("remove", context_settings={"ignore_unknown_options": True})
 @click.argument("platform", type=click.Choice(PLATFORMS))
 @click.argument("chat_ids", nargs=-1, required=True)
 @click.pass_context

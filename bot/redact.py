@@ -17,7 +17,9 @@ MASK = "***"
 def secret_values(environ: dict[str, str] | None = None) -> list[str]:
     """Values of PAPERBOT_* settings whose names mark them as secrets."""
     env = os.environ if environ is None else environ
-    return [v for k, v in env.items() if k.startswith("PAPERBOT_") and _SECRET_NAMES.search(k) and len(v) >= 4]
+    return [
+        v for k, v in env.items() if k.startswith("PAPERBOT_") and _SECRET_NAMES.search(k) and len(v) >= 4
+    ]
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

@@ -29,8 +29,11 @@ def subscribe(services: Services, request: Request) -> Reply:
         return Reply(text=texts.NOT_CHAT_ADMIN, error=True, ephemeral=True)
     found, unknown = A.parse_fields(request.args, services.taxonomy)
     if unknown:
-        raise A.ArgumentError(texts.FIELD_UNKNOWN.format(text=" ".join(unknown)[:40])
-                              + "\n" + texts.FIELD_LIST_FOOTER.replace("/field", "/subscribe"))
+        raise A.ArgumentError(
+            texts.FIELD_UNKNOWN.format(text=" ".join(unknown)[:40])
+            + "\n"
+            + texts.FIELD_LIST_FOOTER.replace("/field", "/subscribe")
+        )
     codes = [f.code for f in found] or None
     with services.db.session() as session:
         _, created = subscribers.subscribe(
@@ -59,5 +62,6 @@ def settings_reply(services: Services, request: Request) -> Reply:
     if sub is None or not sub.active:
         return Reply(text=texts.SETTINGS_INACTIVE, ephemeral=True)
     names = [services.taxonomy.name(c) for c in sub.fields] if sub.fields else [texts.SETTINGS_ALL_FIELDS]
-    return Reply(text=texts.SETTINGS_ACTIVE.format(fields=", ".join(names), **_when(services)),
-                 ephemeral=True)
+    return Reply(
+        text=texts.SETTINGS_ACTIVE.format(fields=", ".join(names), **_when(services)), ephemeral=True
+    )

@@ -77,7 +77,9 @@ SETTINGS_ACTIVE = "📮 구독 중 · 매일 {time}({tz}) · 분야: {fields}"
 SETTINGS_ALL_FIELDS = "전체"
 SETTINGS_INACTIVE = "이 채팅은 구독 중이 아니에요. /subscribe 로 구독할 수 있어요."
 
-REBROADCAST_STARTED = "📤 {day} 다이제스트 재발송을 시작했어요 (받는 곳 {count}곳). 진행 상황은 /stats 로 볼 수 있어요."
+REBROADCAST_STARTED = (
+    "📤 {day} 다이제스트 재발송을 시작했어요 (받는 곳 {count}곳). 진행 상황은 /stats 로 볼 수 있어요."
+)
 REBROADCAST_RUNNING = "⏳ {day} 다이제스트 재발송이 이미 진행 중이에요. /stats 로 진행 상황을 확인해 주세요."
 REBROADCAST_NO_RECIPIENTS = "보낼 곳이 없어요. 먼저 /subscribe 로 구독한 채팅이 있어야 해요."
 REBROADCAST_UNAVAILABLE = "지금은 재발송을 할 수 없어요 (발송 엔진이 꺼져 있어요)."
@@ -85,7 +87,10 @@ STATS_HEADER = "📊 구독자 현황"
 STATS_PLATFORM = "• {platform}: 구독 {active} · 해지/차단 {inactive}"
 STATS_NO_SUBSCRIBERS = "• 아직 구독자가 없어요"
 STATS_BROADCASTS = "최근 발송"
-STATS_BROADCAST_LINE = "• #{id} {day} {kind} [{status}] 성공 {sent} · 실패 {failed} · 차단 {blocked} · 불명 {unknown} · 대기 {pending}"
+STATS_BROADCAST_LINE = (
+    "• #{id} {day} {kind} [{status}] "
+    "성공 {sent} · 실패 {failed} · 차단 {blocked} · 불명 {unknown} · 대기 {pending}"
+)
 STATS_NO_BROADCASTS = "• 아직 발송 기록이 없어요"
 KIND_NAMES = {"daily": "정기", "rebroadcast": "재발송"}
 INTERNAL_ERROR = "앗, 처리 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."

@@ -22,8 +22,15 @@ def console_request(text: str) -> Request | None:
     if parsed is None:
         return None
     command, args = parsed
-    return Request(platform="console", chat_id=CONSOLE_CHAT, user_id=CONSOLE_CHAT, command=command,
-                   args=args, chat_kind="private", is_chat_admin=True)
+    return Request(
+        platform="console",
+        chat_id=CONSOLE_CHAT,
+        user_id=CONSOLE_CHAT,
+        command=command,
+        args=args,
+        chat_kind="private",
+        is_chat_admin=True,
+    )
 
 
 def answer(services: Services, text: str) -> str | None:

@@ -26,13 +26,21 @@ def find_running(session: Session, day: dt.date, kind: str, target: str | None) 
 
 
 def create(
-    session: Session, day: dt.date, kind: str, recipients: list[tuple[int, int]],
-    requested_by: str | None = None, target: str | None = None,
+    session: Session,
+    day: dt.date,
+    kind: str,
+    recipients: list[tuple[int, int]],
+    requested_by: str | None = None,
+    target: str | None = None,
 ) -> int:
     """Create a broadcast and its delivery rows, (subscriber id, parts) each, in one transaction."""
     broadcast = Broadcast(
-        day=day, kind=kind, daily_key=day if kind == "daily" else None,
-        requested_by=requested_by, target=target, status="pending",
+        day=day,
+        kind=kind,
+        daily_key=day if kind == "daily" else None,
+        requested_by=requested_by,
+        target=target,
+        status="pending",
     )
     session.add(broadcast)
     session.flush()
@@ -68,8 +76,14 @@ def recent(session: Session, limit: int = 5) -> list[BroadcastView]:
             counts.setdefault(bid, {})[status] = count
     return [
         BroadcastView(
-            id=r.id, day=r.day, kind=r.kind, status=r.status, requested_by=r.requested_by,
-            target=r.target, created_at=r.created_at, counts=counts.get(r.id, {}),
+            id=r.id,
+            day=r.day,
+            kind=r.kind,
+            status=r.status,
+            requested_by=r.requested_by,
+            target=r.target,
+            created_at=r.created_at,
+            counts=counts.get(r.id, {}),
         )
         for r in rows
     ]

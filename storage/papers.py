@@ -15,8 +15,19 @@ from storage.tables import KoreanText, Listing, Paper, PaperField
 FIELD_PRIORITY = {"classifier": 1, "llm": 2, "digest": 3}
 
 _MERGED_COLUMNS = (
-    "title", "abstract", "ai_summary", "ai_keywords", "authors", "upvotes", "num_comments",
-    "published_at", "github_repo", "github_stars", "project_page", "organization", "pdf_url",
+    "title",
+    "abstract",
+    "ai_summary",
+    "ai_keywords",
+    "authors",
+    "upvotes",
+    "num_comments",
+    "published_at",
+    "github_repo",
+    "github_stars",
+    "project_page",
+    "organization",
+    "pdf_url",
 )
 
 
@@ -32,9 +43,7 @@ def _korean_rank(origin: str) -> int:
 def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | None, source: str) -> int:
     """Merge `papers` into storage (known values win over None) and list them on `day`."""
     papers = list(papers)
-    existing = {
-        p.id: p for p in session.scalars(select(Paper).where(Paper.id.in_([p.id for p in papers])))
-    }
+    existing = {p.id: p for p in session.scalars(select(Paper).where(Paper.id.in_([p.id for p in papers])))}
     listed: set[str] = set()
     if day is not None:
         listed = set(
@@ -55,8 +64,9 @@ def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | No
             session.add(Listing(day=day, paper_id=incoming.id, source=source))
             listed.add(incoming.id)
         if incoming.summary_ko or incoming.easy_ko:
-            set_korean_text(session, incoming.id, incoming.korean_origin, incoming.summary_ko,
-                            incoming.easy_ko)
+            set_korean_text(
+                session, incoming.id, incoming.korean_origin, incoming.summary_ko, incoming.easy_ko
+            )
         if incoming.fields:
             set_fields(session, incoming.id, incoming.fields, incoming.fields_origin)
     session.flush()
@@ -71,8 +81,14 @@ def _merge(row: Paper, incoming: PaperIn) -> None:
 
 
 def set_korean_text(
-    session: Session, paper_id: str, origin: str, summary_ko: str | None, easy_ko: str | None,
-    model: str | None = None, prompt_tokens: int | None = None, completion_tokens: int | None = None,
+    session: Session,
+    paper_id: str,
+    origin: str,
+    summary_ko: str | None,
+    easy_ko: str | None,
+    model: str | None = None,
+    prompt_tokens: int | None = None,
+    completion_tokens: int | None = None,
 ) -> None:
     """Store (or replace) the Korean texts of one origin for a paper."""
     row = session.scalar(
@@ -93,8 +109,7 @@ def set_fields(session: Session, paper_id: str, codes: Sequence[str], origin: st
     session.execute(delete(PaperField).where(PaperField.paper_id == paper_id))
     unique = list(dict.fromkeys(codes))[:3]
     session.add_all(
-        PaperField(paper_id=paper_id, code=code, position=i, origin=origin)
-        for i, code in enumerate(unique)
+        PaperField(paper_id=paper_id, code=code, position=i, origin=origin) for i, code in enumerate(unique)
     )
     return True
 
@@ -122,9 +137,7 @@ def top_for_day(session: Session, day: dt.date, n: int) -> list[StoredPaper]:
     return _load(session, session.scalars(_ranked(query, n)).all())
 
 
-def top_for_field(
-    session: Session, code: str, since: dt.date, until: dt.date, n: int
-) -> list[StoredPaper]:
+def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n: int) -> list[StoredPaper]:
     """The `n` most-upvoted papers of field `code` listed between `since` and `until`."""
     listed = (
         select(Listing.paper_id)

@@ -30,7 +30,10 @@ def _find(session: Session, platform: str, chat_id: str) -> Subscriber | None:
 
 
 def subscribe(
-    session: Session, platform: str, chat_id: str, chat_kind: str = "private",
+    session: Session,
+    platform: str,
+    chat_id: str,
+    chat_kind: str = "private",
     fields: Sequence[str] | None = None,
 ) -> tuple[SubscriberView, bool]:
     """Activate (or update) a subscription; returns it and whether it was new or inactive."""
@@ -61,7 +64,9 @@ def get(session: Session, platform: str, chat_id: str) -> SubscriberView | None:
     return _view(row) if row else None
 
 
-def list_all(session: Session, platform: str | None = None, active_only: bool = False) -> list[SubscriberView]:
+def list_all(
+    session: Session, platform: str | None = None, active_only: bool = False
+) -> list[SubscriberView]:
     """Subscribers, optionally of one platform and only the active ones."""
     query = select(Subscriber).order_by(Subscriber.platform, Subscriber.id)
     if platform:

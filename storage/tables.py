@@ -57,9 +57,7 @@ class Listing(Base):
     __tablename__ = "listings"
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    paper_id: Mapped[str] = mapped_column(
-        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
-    )
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     source: Mapped[str] = mapped_column(String(16))  # "hf" or "digest"
 
     __table_args__ = (Index("ix_listings_paper", "paper_id", "day"),)
@@ -88,9 +86,7 @@ class PaperField(Base):
 
     __tablename__ = "paper_fields"
 
-    paper_id: Mapped[str] = mapped_column(
-        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
-    )
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     origin: Mapped[str] = mapped_column(String(16))  # "digest", "llm" or "classifier"

@@ -27,8 +27,13 @@ class Chat:
         assert parsed is not None, f"not a command: {line!r}"
         command, args = parsed
         request = Request(
-            platform=self.platform, chat_id=self.chat_id, user_id=self.user_id, command=command,
-            args=args, chat_kind=self.chat_kind, is_chat_admin=self.is_chat_admin,  # type: ignore[arg-type]
+            platform=self.platform,
+            chat_id=self.chat_id,
+            user_id=self.user_id,
+            command=command,
+            args=args,
+            chat_kind=self.chat_kind,
+            is_chat_admin=self.is_chat_admin,  # type: ignore[arg-type]
         )
         return dispatch(self.services, request)
 

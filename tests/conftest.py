@@ -108,7 +108,8 @@ def services(db: Database):
     from bot.sources.markdown import parse_digest
 
     settings = Settings(_env_file=None, database_url="sqlite://", telegram_admin_ids="42")
-    svc = Services(db=db, settings=settings, taxonomy=default_taxonomy(),
-                   admins=frozenset(settings.admin_ids()))
+    svc = Services(
+        db=db, settings=settings, taxonomy=default_taxonomy(), admins=frozenset(settings.admin_ids())
+    )
     store_digest(db, parse_digest(sample_text(), SAMPLE_DAY), svc.taxonomy, SAMPLE_DAY)
     return svc

@@ -15,7 +15,16 @@ from tests.conftest import SAMPLE_DAY_PAPERS
 
 def test_help_lists_every_command(services) -> None:
     reply = Chat(services).say("/help")
-    for command in ("/top", "/field", "/fields", "/subscribe", "/unsubscribe", "/settings", "/rebroadcast", "/stats"):
+    for command in (
+        "/top",
+        "/field",
+        "/fields",
+        "/subscribe",
+        "/unsubscribe",
+        "/settings",
+        "/rebroadcast",
+        "/stats",
+    ):
         assert command in reply
     assert Chat(services).say("/start") == reply
 
@@ -33,7 +42,7 @@ def test_top_with_count_and_date_in_any_order(services) -> None:
     for line in ("/top 3 2025-02-11", "/top 2025-02-11 3"):
         digest = chat.reply(line).digest
         assert digest is not None and len(digest.cards) == 3
-    assert len(chat.reply(f"/top 20").digest.cards) == SAMPLE_DAY_PAPERS
+    assert len(chat.reply("/top 20").digest.cards) == SAMPLE_DAY_PAPERS
 
 
 def test_top_of_an_empty_day_points_at_the_latest(services) -> None:
@@ -41,8 +50,9 @@ def test_top_of_an_empty_day_points_at_the_latest(services) -> None:
     assert "2024-01-01" in text and "/top 2025-02-11" in text
 
 
-@pytest.mark.parametrize("line", ["/top 0", "/top 21", "/top 999999999999", "/top 2025-13-45", "/top abc",
-                                  "/top 3 3 2025-02-30"])
+@pytest.mark.parametrize(
+    "line", ["/top 0", "/top 21", "/top 999999999999", "/top 2025-13-45", "/top abc", "/top 3 3 2025-02-30"]
+)
 def test_top_bad_arguments_get_korean_usage(services, line: str) -> None:
     reply = Chat(services).reply(line)
     assert reply.error and reply.digest is None
@@ -150,8 +160,12 @@ COMMANDS = ["top", "field", "fields", "subscribe", "unsubscribe", "settings", "r
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(command=st.sampled_from(COMMANDS), args=st.lists(st.text(max_size=300), max_size=15),
-       admin=st.booleans(), kind=st.sampled_from(["private", "group", "channel"]))
+@given(
+    command=st.sampled_from(COMMANDS),
+    args=st.lists(st.text(max_size=300), max_size=15),
+    admin=st.booleans(),
+    kind=st.sampled_from(["private", "group", "channel"]),
+)
 def test_no_argument_makes_a_command_raise(services, command, args, admin, kind) -> None:
     services.broadcaster = RecordingBroadcaster()
     chat = Chat(services, user_id="42" if admin else "7", chat_kind=kind)

@@ -12,10 +12,21 @@ DAY = dt.date(2025, 2, 11)
 
 
 def test_merge_keeps_korean_text_and_updates_votes(db: Database) -> None:
-    imported = PaperIn(id="2502.06703", title="Old title", upvotes=121, easy_ko="쉬운 설명",
-                       fields=["llm"], fields_origin="digest")
-    fetched = PaperIn(id="2502.06703", title="Can 1B LLM Surpass 405B LLM?", upvotes=150,
-                      abstract="We study test-time scaling.", fields=["reasoning"])
+    imported = PaperIn(
+        id="2502.06703",
+        title="Old title",
+        upvotes=121,
+        easy_ko="쉬운 설명",
+        fields=["llm"],
+        fields_origin="digest",
+    )
+    fetched = PaperIn(
+        id="2502.06703",
+        title="Can 1B LLM Surpass 405B LLM?",
+        upvotes=150,
+        abstract="We study test-time scaling.",
+        fields=["reasoning"],
+    )
     with db.session() as s:
         papers.upsert_papers(s, [imported], DAY, "digest")
     with db.session() as s:

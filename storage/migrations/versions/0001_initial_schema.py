@@ -128,7 +128,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_paper_fields_code", ["code", "paper_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("paper_fields", schema=None) as batch_op:
         batch_op.drop_index("ix_paper_fields_code")
