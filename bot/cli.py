@@ -96,3 +96,14 @@ def main(argv: Sequence[str] | None = None, rt: Runtime | None = None) -> int:
         click.echo(f"paperbot: error: {type(exc).__name__}: {_one_line(str(exc))[:300]}", err=True)
         return 1
     return result if isinstance(result, int) else 0
+
+
+@cli.command()
+@click.option("--console", is_flag=True, help="Also chat with the bot on this terminal.")
+@click.pass_context
+def run(ctx: click.Context, console: bool) -> int:
+    """Run the service: every platform whose token is set, plus the scheduler."""
+    rt = runtime(ctx)
+    if rt.run_service is None:
+        raise CliError("this build has no service entry point")
+    return rt.run_service(rt.services(), console)

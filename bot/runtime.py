@@ -48,7 +48,7 @@ class Runtime:
 
     make_broadcaster: Callable[[Services], Broadcaster | None] = lambda _s: None
     console_chat: Callable[[Services], None] | None = None
-    run_service: Callable[[Settings, bool], int] | None = None
+    run_service: Callable[[Services, bool], int] | None = None
     settings_overrides: dict[str, object] = field(default_factory=dict)
     extra_admins: frozenset[tuple[str, str]] = frozenset()
     _services: Services | None = None

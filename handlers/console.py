@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import TextIO
 
 from bot import texts
+from bot.channels import ChatLimits, SendResult
 from bot.commands import dispatch, parse_command
-from bot.models import Request
-from bot.render.text import render_reply_text
+from bot.models import Digest, Request
+from bot.render.text import render_digest_text, render_reply_text
 from bot.services import Services
 
 CONSOLE_CHAT = "local"
@@ -58,3 +60,58 @@ def run_console(services: Services, stdin: TextIO | None = None, stdout: TextIO 
             return
         if reply:
             print(reply, file=stdout)
+
+
+class ConsoleChannel:
+    """Broadcasts to the console subscriber are printed to stdout."""
+
+    platform = "console"
+    limits = ChatLimits(global_per_second=1000.0, private_interval=0.0, group_interval=0.0)
+
+    def __init__(self, stdout: TextIO | None = None) -> None:
+        self.stdout = stdout or sys.stdout
+
+    def render(self, digest: Digest) -> list[str]:
+        """One plain-text part per digest."""
+        return [render_digest_text(digest)]
+
+    async def send(self, chat_id: str, part: object) -> SendResult:
+        """Print the part."""
+        print(str(part), file=self.stdout, flush=True)
+        return SendResult("sent")
+
+
+class ConsolePlatform:
+    """The console chat inside `paperbot run --console`: reads stdin in a worker thread."""
+
+    name = "console"
+
+    def __init__(self, services: Services, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+        self.services = services
+        self.stdin, self.stdout = stdin or sys.stdin, stdout or sys.stdout
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Begin reading commands."""
+        print(texts.CONSOLE_INTRO, file=self.stdout, flush=True)
+        self._task = asyncio.create_task(self._loop(), name="console-chat")
+
+    async def _loop(self) -> None:
+        while True:
+            line = await asyncio.to_thread(self.stdin.readline)
+            if not line:
+                return
+            reply = await asyncio.to_thread(answer, self.services, line)
+            if reply is None:
+                return
+            if reply:
+                print(reply, file=self.stdout, flush=True)
+
+    async def stop(self) -> None:
+        """Stop reading (a blocked readline is left to finish on its own)."""
+        if self._task is not None:
+            self._task.cancel()
+
+    def channel(self) -> ConsoleChannel:
+        """Broadcasts to `console` subscribers print here."""
+        return ConsoleChannel(self.stdout)

@@ -1,0 +1,70 @@
+"""What the core needs from a platform: a Channel that sends one rendered part to one chat."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from bot.models import Digest
+
+SendStatus = Literal["sent", "failed", "blocked", "retry", "moved", "ambiguous"]
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The outcome of one send, as the broadcast engine records it.
+
+    - sent: delivered; failed: will not be delivered (logged with `detail`);
+    - blocked: the chat is gone for good (bot blocked or kicked, channel archived): deactivate it;
+    - retry: nothing was delivered, try again after `retry_after` seconds (rate limit, connect error);
+    - moved: the chat has a new id (`new_chat_id`), send there instead;
+    - ambiguous: the request may have arrived (a read timeout): do not resend blindly.
+    """
+
+    status: SendStatus
+    detail: str | None = None
+    retry_after: float | None = None
+    new_chat_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatLimits:
+    """Pacing a platform requires: per-chat minimum interval by chat kind, and a global rate."""
+
+    global_per_second: float
+    private_interval: float
+    group_interval: float
+
+
+class Channel(Protocol):
+    """A platform's sender for broadcasts."""
+
+    platform: str
+    limits: ChatLimits
+
+    def render(self, digest: Digest) -> Sequence[object]:
+        """The digest as this platform's message parts (deterministic: same digest, same parts)."""
+        ...
+
+    async def send(self, chat_id: str, part: object) -> SendResult:
+        """Send one part to one chat, exactly one delivery attempt."""
+        ...
+
+
+class Platform(Protocol):
+    """A running chat integration (Telegram bot, Slack app, console) inside `paperbot run`."""
+
+    name: str
+
+    async def start(self) -> None:
+        """Connect and begin answering commands; return once running."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop answering and release connections."""
+        ...
+
+    def channel(self) -> Channel | None:
+        """The broadcast sender of this platform, if it has one."""
+        ...
