@@ -63,12 +63,17 @@ class Settings(BaseSettings):
     slack_port: int = 3000
     slack_api_base: str = "https://slack.com/api/"
     slack_admin_ids: CommaStrs = []
+    slack_command_prefix: str = Field(default="", pattern=r"^[a-z0-9_-]{0,20}$")  # "paper-" → /paper-top
 
     resend_ambiguous: bool = False
 
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str | None = None
+    llm_timeout: float = Field(default=60.0, gt=0)  # seconds per request
+    llm_concurrency: int = Field(default=4, ge=1, le=32)
+    llm_max_papers: int = Field(default=60, ge=0)  # per run: a misconfiguration cannot run up a bill
+    llm_max_tokens: int = Field(default=300_000, ge=0)  # per run, prompt + completion
 
     @field_validator("database_url")
     @classmethod
