@@ -47,6 +47,10 @@ class Channel(Protocol):
         """The digest as this platform's message parts (deterministic: same digest, same parts)."""
         ...
 
+    def render_text(self, text: str) -> Sequence[object]:
+        """A plain notice (e.g. to admins) as this platform's message parts."""
+        ...
+
     async def send(self, chat_id: str, part: object) -> SendResult:
         """Send one part to one chat, exactly one delivery attempt."""
         ...

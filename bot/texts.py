@@ -104,3 +104,24 @@ MD_PDF_LINK_TEXT = "PDF 다운로드"  # markdown digest: the link's text
 # --- Console chat ---
 CONSOLE_INTRO = "콘솔 채팅이에요. /help 로 명령어를 보고, /quit 또는 Ctrl-D 로 끝내요."
 CONSOLE_NOT_A_COMMAND = "명령어는 / 로 시작해요. 예: /top 3"
+
+# --- Daily run ---
+DAILY_FAILED = "⚠️ {day} 다이제스트를 보내지 못했어요: {reason}"
+
+# --- Slack ---
+SLACK_NOT_MEMBER = (
+    "봇이 아직 이 채널에 없어서 다이제스트를 보낼 수 없어요.\n"
+    "채널에서 /invite {bot} 으로 봇을 초대한 뒤 (또는 채널 이름 → 통합 → 앱 추가)\n"
+    "{command} 를 다시 보내 주세요."
+)
+
+# --- Telegram command menu (setMyCommands): public commands and their descriptions ---
+TELEGRAM_MENU = (
+    ("top", "최신 인기 논문 보기 (예: /top 3)"),
+    ("field", "분야별 인기 논문 (예: /field 자연어 처리)"),
+    ("fields", "분야 목록과 논문 수"),
+    ("subscribe", "이 채팅에서 매일 다이제스트 받기"),
+    ("unsubscribe", "매일 다이제스트 그만 받기"),
+    ("settings", "이 채팅의 구독 설정 보기"),
+    ("help", "도움말과 명령어 예시"),
+)

@@ -75,6 +75,10 @@ class ConsoleChannel:
         """One plain-text part per digest."""
         return [render_digest_text(digest)]
 
+    def render_text(self, text: str) -> list[str]:
+        """A notice as one part."""
+        return [text]
+
     async def send(self, chat_id: str, part: object) -> SendResult:
         """Print the part."""
         print(str(part), file=self.stdout, flush=True)

@@ -1,16 +1,35 @@
-"""Broadcast queries: create a broadcast with its outbox rows, and report on recent ones."""
+"""Broadcast queries: create a broadcast with its rendered parts and outbox rows, report on them."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.records import BroadcastView
-from storage.tables import Broadcast, Delivery, Subscriber
+from storage.db import Database
+from storage.records import BroadcastView, SubscriberView
+from storage.subscribers import subscriber_view
+from storage.tables import Broadcast, BroadcastPart, Delivery, Subscriber
 
 ACTIVE_STATUSES = ("pending", "running")
+FINAL_DELIVERY = ("sent", "failed", "blocked", "unknown")
+
+
+@dataclass(frozen=True)
+class NewBroadcast:
+    """Everything a broadcast is made of: rendered parts per variant and who gets which variant."""
+
+    day: dt.date
+    kind: str  # "daily" or "rebroadcast"
+    parts: Mapping[str, Sequence[object]]  # variant -> JSON-ready message parts
+    recipients: Sequence[tuple[int, str]]  # (subscriber id, variant)
+    requested_by: str | None = None
+    target: str | None = None
+    note: str | None = None
 
 
 def find_running(session: Session, day: dt.date, kind: str, target: str | None) -> int | None:
@@ -25,55 +44,118 @@ def find_running(session: Session, day: dt.date, kind: str, target: str | None) 
     )
 
 
-def create(
-    session: Session,
-    day: dt.date,
-    kind: str,
-    recipients: list[tuple[int, int]],
-    requested_by: str | None = None,
-    target: str | None = None,
-) -> int:
-    """Create a broadcast and its delivery rows, (subscriber id, parts) each, in one transaction."""
+def find_daily(session: Session, day: dt.date) -> tuple[int, str] | None:
+    """(id, status) of the daily broadcast of `day`, if it was created."""
+    row = session.execute(select(Broadcast.id, Broadcast.status).where(Broadcast.daily_key == day)).first()
+    return (row[0], row[1]) if row else None
+
+
+def create(session: Session, new: NewBroadcast) -> int:
+    """Insert the broadcast, its parts and one delivery row per subscriber × part, atomically.
+
+    A second daily broadcast of the same day violates the unique `daily_key` and raises
+    IntegrityError: callers treat that as "already created".
+    """
+    empty = not new.recipients
     broadcast = Broadcast(
-        day=day,
-        kind=kind,
-        daily_key=day if kind == "daily" else None,
-        requested_by=requested_by,
-        target=target,
-        status="pending",
+        day=new.day,
+        kind=new.kind,
+        daily_key=new.day if new.kind == "daily" else None,
+        requested_by=new.requested_by,
+        target=new.target,
+        note=new.note,
+        status="done" if empty else "pending",
+        finished_at=_now() if empty else None,
     )
     session.add(broadcast)
     session.flush()
+    part_rows = [
+        {"broadcast_id": broadcast.id, "variant": variant, "part": i, "payload": payload}
+        for variant, payloads in new.parts.items()
+        for i, payload in enumerate(payloads)
+    ]
+    if part_rows:
+        session.execute(insert(BroadcastPart), part_rows)
     rows = [
-        {"broadcast_id": broadcast.id, "subscriber_id": sid, "part": part, "status": "pending"}
-        for sid, parts in recipients
-        for part in range(parts)
+        {
+            "broadcast_id": broadcast.id,
+            "subscriber_id": sid,
+            "variant": variant,
+            "part": i,
+            "status": "pending",
+            "attempts": 0,
+        }
+        for sid, variant in new.recipients
+        for i in range(len(new.parts[variant]))
     ]
     if rows:
         session.execute(insert(Delivery), rows)
     return broadcast.id
 
 
-def active_subscribers(session: Session, target: tuple[str, str] | None = None) -> list[Subscriber]:
-    """Active subscriber rows, or just the one chat of `target` (platform, chat id)."""
+def create_daily_once(db: Database, new: NewBroadcast) -> tuple[int, bool]:
+    """Create the daily broadcast of `new.day` unless it exists; returns (id, created)."""
+    try:
+        with db.session() as session:
+            return create(session, new), True
+    except IntegrityError:
+        with db.session() as session:
+            found = find_daily(session, new.day)
+        if found is None:
+            raise
+        return found[0], False
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def set_status(session: Session, broadcast_id: int, status: str, note: str | None = None) -> None:
+    """Move a broadcast to `status` (stamping the finish time for final ones)."""
+    values: dict[str, object] = {"status": status}
+    if status in ("done", "failed"):
+        values["finished_at"] = _now()
+    if note is not None:
+        values["note"] = note
+    session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(**values))
+
+
+def unfinished(session: Session) -> list[int]:
+    """Ids of broadcasts not yet done, oldest first."""
+    query = select(Broadcast.id).where(Broadcast.status.in_(ACTIVE_STATUSES)).order_by(Broadcast.id)
+    return list(session.scalars(query))
+
+
+def counts(session: Session, broadcast_id: int) -> dict[str, int]:
+    """Delivery counts by status for one broadcast."""
+    rows = session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.broadcast_id == broadcast_id)
+        .group_by(Delivery.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def active_subscribers(session: Session, target: tuple[str, str] | None = None) -> list[SubscriberView]:
+    """Active subscribers, or just the one chat of `target` (platform, chat id)."""
     query = select(Subscriber).where(Subscriber.active.is_(True))
     if target is not None:
         query = query.where(Subscriber.platform == target[0], Subscriber.chat_id == target[1])
-    return list(session.scalars(query.order_by(Subscriber.id)))
+    return [subscriber_view(row) for row in session.scalars(query.order_by(Subscriber.id))]
 
 
 def recent(session: Session, limit: int = 5) -> list[BroadcastView]:
     """The latest broadcasts with their delivery counts by status."""
     rows = session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)).all()
-    counts: dict[int, dict[str, int]] = {}
+    tallies: dict[int, dict[str, int]] = {}
     if rows:
-        tallies = session.execute(
+        grouped = session.execute(
             select(Delivery.broadcast_id, Delivery.status, func.count())
             .where(Delivery.broadcast_id.in_([r.id for r in rows]))
             .group_by(Delivery.broadcast_id, Delivery.status)
         )
-        for bid, status, count in tallies:
-            counts.setdefault(bid, {})[status] = count
+        for bid, status, count in grouped:
+            tallies.setdefault(bid, {})[status] = count
     return [
         BroadcastView(
             id=r.id,
@@ -83,7 +165,7 @@ def recent(session: Session, limit: int = 5) -> list[BroadcastView]:
             requested_by=r.requested_by,
             target=r.target,
             created_at=r.created_at,
-            counts=counts.get(r.id, {}),
+            counts=tallies.get(r.id, {}),
         )
         for r in rows
     ]

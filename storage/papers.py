@@ -131,9 +131,14 @@ def _ranked(query: Select, n: int) -> Select:
     return query.order_by(Paper.upvotes.desc().nulls_last(), Paper.id).limit(n)
 
 
-def top_for_day(session: Session, day: dt.date, n: int) -> list[StoredPaper]:
-    """The `n` most-upvoted papers listed on `day`."""
+def top_for_day(
+    session: Session, day: dt.date, n: int, codes: Sequence[str] | None = None
+) -> list[StoredPaper]:
+    """The `n` most-upvoted papers listed on `day`, optionally only those of some fields."""
     query = select(Paper).join(Listing, Listing.paper_id == Paper.id).where(Listing.day == day)
+    if codes:
+        in_fields = select(PaperField.paper_id).where(PaperField.code.in_(codes))
+        query = query.where(Paper.id.in_(in_fields))
     return _load(session, session.scalars(_ranked(query, n)).all())
 
 

@@ -11,7 +11,8 @@ from storage.records import SubscriberView
 from storage.tables import Subscriber
 
 
-def _view(row: Subscriber) -> SubscriberView:
+def subscriber_view(row: Subscriber) -> SubscriberView:
+    """A subscriber row as a plain record."""
     return SubscriberView(
         id=row.id,
         platform=row.platform,
@@ -46,7 +47,7 @@ def subscribe(
     row.fields = list(fields) if fields else None
     row.active, row.deactivated_reason = True, None
     session.flush()
-    return _view(row), created
+    return subscriber_view(row), created
 
 
 def unsubscribe(session: Session, platform: str, chat_id: str, reason: str = "unsubscribed") -> bool:
@@ -61,7 +62,7 @@ def unsubscribe(session: Session, platform: str, chat_id: str, reason: str = "un
 def get(session: Session, platform: str, chat_id: str) -> SubscriberView | None:
     """One chat's subscription, active or not."""
     row = _find(session, platform, chat_id)
-    return _view(row) if row else None
+    return subscriber_view(row) if row else None
 
 
 def list_all(
@@ -73,7 +74,7 @@ def list_all(
         query = query.where(Subscriber.platform == platform)
     if active_only:
         query = query.where(Subscriber.active.is_(True))
-    return [_view(r) for r in session.scalars(query)]
+    return [subscriber_view(r) for r in session.scalars(query)]
 
 
 def counts_by_platform(session: Session) -> dict[str, tuple[int, int]]:

@@ -134,6 +134,32 @@ class Broadcast(Base):
     __table_args__ = (Index("ix_broadcasts_status", "status", "created_at"),)
 
 
+class BroadcastPart(Base):
+    """A rendered message part of a broadcast, shared by every subscriber of the same variant.
+
+    Rendering once at creation keeps a resumed broadcast byte-identical to the first attempt.
+    """
+
+    __tablename__ = "broadcast_parts"
+
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True
+    )
+    variant: Mapped[str] = mapped_column(String(160), primary_key=True)  # platform + field filter
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payload: Mapped[object] = mapped_column(JSON)
+
+
+class Lease(Base):
+    """A named, expiring lock row (leader election where advisory locks do not exist)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Delivery(Base):
     """One message part of a broadcast to one subscriber: the outbox row."""
 
@@ -143,6 +169,7 @@ class Delivery(Base):
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
     part: Mapped[int] = mapped_column(Integer, default=0)
+    variant: Mapped[str] = mapped_column(String(160), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,121 @@
+"""The broadcast engine: sends outbox rows with pacing, records every outcome, resumes after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+
+from bot.broadcast.pacing import Pacer
+from bot.broadcast.sender import PlatformRun
+from bot.channels import Channel
+from bot.services import Services
+from storage import broadcasts, outbox
+
+log = logging.getLogger(__name__)
+
+
+class BroadcastEngine:
+    """Sends every unfinished broadcast, oldest first; one instance per process, run by the leader."""
+
+    name = "broadcast-engine"
+
+    def __init__(
+        self,
+        services: Services,
+        channels: Mapping[str, Channel],
+        worker_id: str,
+        *,
+        concurrency: int = 64,
+        pacing: bool = True,
+        poll_interval: float = 2.0,
+        may_send: Callable[[], bool] = lambda: True,
+    ) -> None:
+        self.services, self.channels, self.worker_id = services, dict(channels), worker_id
+        self.concurrency, self.poll_interval, self.may_send = concurrency, poll_interval, may_send
+        self._recovered = False
+        self.pacers = {name: Pacer(ch.limits, enabled=pacing) for name, ch in self.channels.items()}
+        self.stopping = asyncio.Event()
+        self._wakeup = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Look for new broadcasts now (safe to call from any thread)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wakeup.set)
+
+    async def recover(self) -> int:
+        """Settle rows a crashed sender left in flight (unknown, or pending to resend)."""
+        resend = self.services.settings.resend_ambiguous
+        with self.services.db.session() as session:
+            count = outbox.recover(session, resend)
+        if count:
+            log.warning("event=recovered rows=%d marked=%s", count, "pending" if resend else "unknown")
+        return count
+
+    async def start(self) -> None:
+        """Keep sending in the background until `stop()` (only while `may_send()` says so)."""
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._serve(), name="broadcast-engine")
+
+    async def stop(self) -> None:
+        """Stop claiming, let sends in flight finish and record them, then return."""
+        self.stopping.set()
+        self._wakeup.set()
+        if self._task is not None:
+            await self._task
+
+    async def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                if self.may_send():
+                    if not self._recovered:  # only the leader may settle rows left in flight
+                        await self.recover()
+                        self._recovered = True
+                    await self.run_pending()
+            except Exception:
+                log.exception("event=engine-error")
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
+
+    async def run_pending(self) -> None:
+        """Send every unfinished broadcast once through (used by the CLI too)."""
+        self._loop = self._loop or asyncio.get_running_loop()
+        with self.services.db.session() as session:
+            ids = broadcasts.unfinished(session)
+        for broadcast_id in ids:
+            if self.stopping.is_set():
+                return
+            await self.send_broadcast(broadcast_id)
+
+    async def send_broadcast(self, broadcast_id: int) -> dict[str, int]:
+        """Send what is pending of one broadcast on every platform at once; returns its counts."""
+        db = self.services.db
+        with db.session() as session:
+            broadcasts.set_status(session, broadcast_id, "running")
+            parts = outbox.payloads(session, broadcast_id)
+            jobs = {name: outbox.pending_jobs(session, broadcast_id, name) for name in self.channels}
+        started = time.monotonic()
+        log.info("broadcast=%d event=sending rows=%d", broadcast_id, sum(map(len, jobs.values())))
+        runs = [
+            PlatformRun(self, channel, self.pacers[name], parts).run(jobs[name])
+            for name, channel in self.channels.items()
+            if jobs[name]
+        ]
+        await asyncio.gather(*runs)
+        with db.session() as session:
+            done = outbox.finish_if_complete(session, broadcast_id)
+            counts = broadcasts.counts(session, broadcast_id)
+        event = "finished" if done else "paused"
+        log.info(
+            "broadcast=%d event=%s seconds=%.1f %s",
+            broadcast_id,
+            event,
+            time.monotonic() - started,
+            " ".join(f"{k}={v}" for k, v in sorted(counts.items())),
+        )
+        return counts

@@ -1,0 +1,107 @@
+"""Plan a broadcast: render each variant once and snapshot its recipients into outbox rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping, Sequence
+
+from sqlalchemy.orm import Session
+
+from bot.cards import day_digest
+from bot.channels import Channel
+from bot.models import Digest
+from bot.services import RebroadcastResult, Services
+from storage import broadcasts, papers, subscribers
+from storage.broadcasts import NewBroadcast
+from storage.records import SubscriberView
+
+log = logging.getLogger(__name__)
+
+
+def variant_key(platform: str, fields: Sequence[str] | None) -> str:
+    """Subscribers of one platform with the same field filter get the same messages."""
+    return f"{platform}:{','.join(sorted(fields)) if fields else '*'}"
+
+
+def digest_for(services: Services, day: dt.date, fields: Sequence[str] | None) -> Digest | None:
+    """The top cards of `day`, only of `fields` when the subscription filters."""
+    with services.db.session() as session:
+        found = papers.top_for_day(session, day, services.settings.top_n, fields or None)
+    return day_digest(day, found, services.taxonomy) if found else None
+
+
+def json_ready(part: object) -> object:
+    """A rendered part as JSON (dataclass parts, like Slack messages, become dicts)."""
+    if dataclasses.is_dataclass(part) and not isinstance(part, type):
+        return dataclasses.asdict(part)
+    return part
+
+
+def plan(
+    services: Services, channels: Mapping[str, Channel], day: dt.date, recipients: Sequence[SubscriberView]
+) -> tuple[dict[str, list[object]], list[tuple[int, str]]]:
+    """Rendered parts per variant and (subscriber, variant) pairs; chats of unknown platforms are left out."""
+    parts: dict[str, list[object]] = {}
+    chosen: list[tuple[int, str]] = []
+    for sub in recipients:
+        channel = channels.get(sub.platform)
+        if channel is None:
+            continue
+        key = variant_key(sub.platform, sub.fields)
+        if key not in parts:
+            digest = digest_for(services, day, sub.fields)
+            parts[key] = [json_ready(p) for p in channel.render(digest)] if digest else []
+        if parts[key]:
+            chosen.append((sub.id, key))
+    return parts, chosen
+
+
+class OutboxBroadcaster:
+    """The `Broadcaster` of the command layer: queues rebroadcasts for the engine to send."""
+
+    def __init__(self, services: Services, channels: Mapping[str, Channel], wake: Callable[[], None]) -> None:
+        self.services, self.channels, self.wake = services, channels, wake
+
+    def rebroadcast(
+        self, day: dt.date, requested_by: str | None, target: tuple[str, str] | None
+    ) -> RebroadcastResult:
+        """Create a new broadcast of `day`'s digest (unless the same one is still running)."""
+        target_key = f"{target[0]}:{target[1]}" if target else None
+        db = self.services.db
+        with db.session() as session:
+            running = broadcasts.find_running(session, day, "rebroadcast", target_key)
+            if running is not None:
+                return RebroadcastResult(running, 0, already_running=True)
+            recipients = self._recipients(session, target)
+            parts, chosen = plan(self.services, self.channels, day, recipients)
+            new = NewBroadcast(
+                day=day,
+                kind="rebroadcast",
+                parts=parts,
+                recipients=chosen,
+                requested_by=requested_by,
+                target=target_key,
+            )
+            broadcast_id = broadcasts.create(session, new)
+        log.info(
+            "broadcast=%d event=created kind=rebroadcast day=%s recipients=%d by=%s",
+            broadcast_id,
+            day,
+            len(chosen),
+            requested_by,
+        )
+        self.wake()
+        return RebroadcastResult(broadcast_id, len(chosen))
+
+    def _recipients(self, session: Session, target: tuple[str, str] | None) -> list[SubscriberView]:
+        if target is None:
+            return broadcasts.active_subscribers(session)
+        found = broadcasts.active_subscribers(session, target)
+        if found:
+            return found
+        # "here" in a chat that is not subscribed: a quiet row to hang the delivery on
+        view, _ = subscribers.subscribe(session, target[0], target[1])
+        subscribers.unsubscribe(session, target[0], target[1], reason="rebroadcast target only")
+        return [view]

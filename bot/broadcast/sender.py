@@ -1,0 +1,222 @@
+"""Sending one broadcast's rows on one platform: pace, claim in batches, send, record in batches."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from bot.broadcast.pacing import Pacer
+from bot.channels import Channel, SendResult
+from storage import outbox
+from storage.outbox import Job, Outcome
+
+if TYPE_CHECKING:
+    from bot.broadcast.engine import BroadcastEngine
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+BATCH = 256
+PROGRESS_EVERY = 5.0
+
+
+class PlatformRun:
+    """One platform's share of one broadcast."""
+
+    def __init__(
+        self,
+        engine: BroadcastEngine,
+        channel: Channel,
+        pacer: Pacer,
+        payloads: Mapping[tuple[str, int], object],
+    ) -> None:
+        self.engine, self.channel, self.pacer, self.payloads = engine, channel, pacer, payloads
+        self.db = engine.services.db
+        self.resend_ambiguous = engine.services.settings.resend_ambiguous
+        self._heap: list[tuple[float, int, Job]] = []
+        self._later: dict[int, list[Job]] = {}  # subscriber -> parts waiting for the previous one
+        self._attempts: dict[int, int] = {}
+        self._seq = itertools.count()
+        self._claims: asyncio.Queue[Job | None] = asyncio.Queue()
+        self._results: asyncio.Queue[tuple[Job, SendResult] | None] = asyncio.Queue()
+        self._sends: set[asyncio.Task[None]] = set()
+        self._gate = asyncio.Semaphore(engine.concurrency)
+        self._settled = asyncio.Event()
+        self._open = 0
+        self._tally: dict[str, int] = {}
+
+    async def run(self, jobs: Sequence[Job]) -> None:
+        """Send `jobs` until each is settled or the engine stops."""
+        for job in jobs:  # ordered by subscriber, then part: a chat's parts go out one after another
+            if job.subscriber_id in self._later:
+                self._later[job.subscriber_id].append(job)
+            else:
+                self._later[job.subscriber_id] = []
+                self._push(job, 0.0)
+        self._open = len(jobs)
+        claimer = asyncio.create_task(self._claim_loop())
+        writer = asyncio.create_task(self._write_loop())
+        reporter = asyncio.create_task(self._report_loop())
+        try:
+            await self._dispatch()
+        finally:
+            await self._claims.put(None)
+            await claimer
+            if self._sends:
+                await asyncio.gather(*self._sends)
+            await self._results.put(None)
+            await writer
+            reporter.cancel()
+
+    def _push(self, job: Job, ready_at: float) -> None:
+        ready_at = max(ready_at, self.pacer.chat_ready_at(job.chat_id))
+        heapq.heappush(self._heap, (ready_at, next(self._seq), job))
+
+    async def _dispatch(self) -> None:
+        """Hand jobs to the claimer in order, each after its chat interval and a global slot."""
+        while self._open > 0 and not self.engine.stopping.is_set():
+            if not self._heap:
+                self._settled.clear()
+                await self._wait(self._settled.wait(), 0.5)
+                continue
+            ready_at, _, job = self._heap[0]
+            if (wait := ready_at - time.monotonic()) > 0:
+                self._settled.clear()
+                await self._wait(self._settled.wait(), wait)
+                continue
+            heapq.heappop(self._heap)
+            await self.pacer.slot()
+            await self._gate.acquire()
+            await self._claims.put(job)
+
+    async def _wait(self, awaitable: object, timeout: float) -> None:
+        stop = asyncio.ensure_future(self.engine.stopping.wait())
+        other = asyncio.ensure_future(awaitable)  # type: ignore[arg-type]
+        await asyncio.wait({stop, other}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for task in (stop, other):
+            task.cancel()
+
+    async def _claim_loop(self) -> None:
+        """Claim the jobs handed over in one UPDATE per batch, then start their sends."""
+        while True:
+            batch, done = await _drain(self._claims)
+            if batch:
+                ids = await asyncio.to_thread(self._mark, [j.delivery_id for j in batch])
+                for job in batch:
+                    if job.delivery_id in ids:
+                        task = asyncio.create_task(self._send(job))
+                        self._sends.add(task)
+                        task.add_done_callback(self._sends.discard)
+                    else:  # someone else claimed it: not ours to send, nor what follows it
+                        self._gate.release()
+                        self._open -= len(self._later.pop(job.subscriber_id, []))
+                        self._settle()
+            if done:
+                return
+
+    def _mark(self, ids: list[int]) -> set[int]:
+        with self.db.session() as session:
+            return set(outbox.mark_in_flight(session, ids, self.engine.worker_id))
+
+    async def _send(self, job: Job) -> None:
+        try:
+            payload = self.payloads[(job.variant, job.part)]
+            result = await self._send_once(job.chat_id, payload)
+            if result.status == "moved" and result.new_chat_id:
+                await asyncio.to_thread(self._move, job, result.new_chat_id)
+                result = await self._send_once(result.new_chat_id, payload)
+        except Exception as exc:  # a sender bug must not stop the broadcast
+            log.exception("broadcast=%d delivery=%d event=send-error", job.broadcast_id, job.delivery_id)
+            result = SendResult("failed", f"{type(exc).__name__}")
+        finally:
+            self._gate.release()
+        self.pacer.sent_to(job.chat_id, job.chat_kind)
+        await self._results.put((job, result))
+
+    async def _send_once(self, chat_id: str, payload: object) -> SendResult:
+        return await self.channel.send(chat_id, payload)
+
+    def _move(self, job: Job, new_chat_id: str) -> None:
+        with self.db.session() as session:
+            outbox.move_chat(session, job.subscriber_id, new_chat_id)
+
+    async def _write_loop(self) -> None:
+        """Record outcomes in batches and schedule what follows from them."""
+        while True:
+            batch, done = await _drain(self._results)
+            if batch:
+                outcomes = [self._outcome(job, result) for job, result in batch]
+                await asyncio.to_thread(self._record, batch, outcomes)
+                for (job, result), outcome in zip(batch, outcomes, strict=True):
+                    self._after(job, result, outcome)
+            if done:
+                return
+
+    def _outcome(self, job: Job, result: SendResult) -> Outcome:
+        status = {"sent": "sent", "blocked": "blocked", "moved": "failed", "failed": "failed"}.get(
+            result.status
+        )
+        if result.status == "ambiguous":
+            status = "pending" if self.resend_ambiguous else "unknown"
+        if result.status == "retry":
+            self.pacer.pause(result.retry_after or 1.0)
+            status = "pending"
+        attempts = self._attempts.get(job.delivery_id, 0) + 1
+        self._attempts[job.delivery_id] = attempts
+        if status == "pending" and attempts >= MAX_ATTEMPTS:
+            status = "failed"
+        return Outcome(job.delivery_id, status or "failed", result.detail)
+
+    def _record(self, batch: list[tuple[Job, SendResult]], outcomes: list[Outcome]) -> None:
+        with self.db.session() as session:
+            outbox.record(session, outcomes)
+            for (job, result), outcome in zip(batch, outcomes, strict=True):
+                if outcome.status == "blocked":
+                    outbox.deactivate(session, job.subscriber_id, result.detail or "blocked")
+                    outbox.skip_rest_of_subscriber(session, job.broadcast_id, job.subscriber_id, "blocked")
+
+    def _after(self, job: Job, result: SendResult, outcome: Outcome) -> None:
+        self._tally[outcome.status] = self._tally.get(outcome.status, 0) + 1
+        if outcome.status == "pending":
+            self._push(job, self.pacer.paused_until)
+        else:
+            self._settle()
+            waiting = self._later.get(job.subscriber_id)
+            if waiting and outcome.status != "blocked":
+                self._push(waiting.pop(0), 0.0)
+            elif waiting:
+                self._open -= len(self._later.pop(job.subscriber_id))
+        self._settled.set()
+
+    def _settle(self) -> None:
+        self._open -= 1
+        self._settled.set()
+
+    async def _report_loop(self) -> None:
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY)
+            log.info(
+                "platform=%s event=progress open=%d %s",
+                self.channel.platform,
+                self._open,
+                " ".join(f"{k}={v}" for k, v in sorted(self._tally.items())),
+            )
+
+
+async def _drain(queue: asyncio.Queue) -> tuple[list, bool]:  # type: ignore[type-arg]
+    """Wait for one item, then take whatever else is queued (up to BATCH); True once None arrived."""
+    items, done = [], False
+    item = await queue.get()
+    while True:
+        if item is None:
+            done = True
+        else:
+            items.append(item)
+        if len(items) >= BATCH or queue.empty():
+            return items, done
+        item = queue.get_nowait()

@@ -1,0 +1,80 @@
+"""One scheduler leader among instances sharing a database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import Connection
+
+from storage import leases
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+LEASE = "scheduler"
+
+
+class Leadership:
+    """Holds (or keeps trying to take) the leadership; `is_leader` says whether this process has it.
+
+    PostgreSQL: a session-level advisory lock on a dedicated connection — it ends with the process.
+    SQLite: a lease row renewed every `ttl / 3` seconds — a dead holder loses it after `ttl`.
+    """
+
+    def __init__(self, db: Database, holder: str, ttl: float = 30.0) -> None:
+        self.db, self.holder, self.ttl = db, holder, ttl
+        self.is_leader = False
+        self._connection: Connection | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def try_acquire(self) -> bool:
+        """One attempt to take or renew the leadership."""
+        if self.db.is_sqlite:
+            with self.db.session() as session:
+                self.is_leader = leases.try_lease(session, LEASE, self.holder, self.ttl)
+            return self.is_leader
+        if self._connection is not None and not leases.still_connected(self._connection):
+            self._drop_connection()
+        if self._connection is None:
+            self._connection = self.db.engine.connect()
+            self._connection.commit()
+        if not self.is_leader:
+            self.is_leader = leases.try_advisory_lock(self._connection)
+            self._connection.commit()
+        return self.is_leader
+
+    def _drop_connection(self) -> None:
+        self.is_leader = False
+        if self._connection is not None:
+            try:  # invalidate, not close: a pooled connection would keep the advisory lock
+                self._connection.invalidate()
+                self._connection.close()
+            except Exception:
+                log.debug("closing the leader connection failed", exc_info=True)
+            self._connection = None
+
+    async def start(self) -> None:
+        """Try now, then keep renewing or retrying in the background."""
+        await asyncio.to_thread(self.try_acquire)
+        self._task = asyncio.create_task(self._keep(), name="leadership")
+
+    async def _keep(self) -> None:
+        while True:
+            await asyncio.sleep(self.ttl / 3)
+            was = self.is_leader
+            try:
+                await asyncio.to_thread(self.try_acquire)
+            except Exception:
+                log.exception("event=leadership-error")
+                self.is_leader = False
+            if was != self.is_leader:
+                log.info("event=leadership leader=%s holder=%s", self.is_leader, self.holder)
+
+    async def stop(self) -> None:
+        """Give the leadership up."""
+        if self._task is not None:
+            self._task.cancel()
+        if self.db.is_sqlite and self.is_leader:
+            with self.db.session() as session:
+                leases.release_lease(session, LEASE, self.holder)
+        self._drop_connection()

@@ -1,0 +1,99 @@
+"""The daily schedule: APScheduler fires at PAPERBOT_DIGEST_TIME; missed runs are caught up at start."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.leader import Leadership
+
+log = logging.getLogger(__name__)
+
+GRACE = dt.timedelta(hours=12)  # a run missed by less than this is caught up; older ones are skipped
+
+
+def digest_day(fired_at: dt.datetime, tz: ZoneInfo) -> dt.date:
+    """The listing day a digest firing at `fired_at` sends: the previous day in `tz`."""
+    return fired_at.astimezone(tz).date() - dt.timedelta(days=1)
+
+
+def last_due(now: dt.datetime, tz: ZoneInfo, at: dt.time) -> dt.datetime:
+    """The latest scheduled firing at or before `now` (aware, in `tz`)."""
+    local = now.astimezone(tz)
+    due = dt.datetime.combine(local.date(), at, tzinfo=tz)
+    return due if due <= local else dt.datetime.combine(local.date() - dt.timedelta(days=1), at, tzinfo=tz)
+
+
+def catch_up_day(now: dt.datetime, tz: ZoneInfo, at: dt.time, grace: dt.timedelta = GRACE) -> dt.date | None:
+    """The day whose digest should be sent at start-up if its run was missed, else None."""
+    due = last_due(now, tz, at)
+    return digest_day(due, tz) if now - due <= grace else None
+
+
+def daily_trigger(tz: ZoneInfo, at: dt.time) -> CronTrigger:
+    """The cron trigger of the digest, evaluated in `tz` whatever the host's zone."""
+    return CronTrigger(hour=at.hour, minute=at.minute, second=at.second, timezone=tz)
+
+
+class DailyScheduler:
+    """Runs `run_day(day)` once per day at the digest time, only while this process leads."""
+
+    name = "scheduler"
+
+    def __init__(
+        self,
+        tz: ZoneInfo,
+        at: dt.time,
+        run_day: Callable[[dt.date], Awaitable[object]],
+        leadership: Leadership,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.tz, self.at, self.run_day, self.leadership = tz, at, run_day, leadership
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._scheduler = AsyncIOScheduler(timezone=tz)
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Schedule the daily job and catch up a run missed while the bot was down."""
+        self._scheduler.add_job(
+            self.fire,
+            daily_trigger(self.tz, self.at),
+            id="daily-digest",
+            replace_existing=True,
+            misfire_grace_time=int(GRACE.total_seconds()),
+            coalesce=True,
+            max_instances=1,
+        )
+        self._scheduler.start()
+        await self.catch_up()
+
+    async def stop(self) -> None:
+        """Stop scheduling (a run in progress finishes on its own)."""
+        self._scheduler.shutdown(wait=False)
+
+    async def fire(self) -> None:
+        """The scheduled job: the previous day's digest, if this process leads."""
+        await self._run(digest_day(self.clock(), self.tz))
+
+    async def catch_up(self) -> None:
+        """Send the latest missed digest when its time passed less than GRACE ago."""
+        day = catch_up_day(self.clock(), self.tz, self.at)
+        if day is not None:
+            await self._run(day)
+
+    async def _run(self, day: dt.date) -> None:
+        if not self.leadership.is_leader:
+            log.info("day=%s event=skip reason=not-leader", day)
+            return
+        async with self._lock:
+            try:
+                result = await self.run_day(day)
+                log.info("day=%s event=daily-run result=%s", day, result)
+            except Exception:
+                log.exception("day=%s event=daily-run-failed", day)

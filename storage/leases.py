@@ -1,0 +1,55 @@
+"""Leader election primitives: a PostgreSQL advisory lock, or an expiring lease row elsewhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, insert, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.tables import Lease
+
+LOCK_KEY = 0x70617065  # any fixed 32-bit number identifying "paperbot scheduler"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def try_lease(session: Session, name: str, holder: str, ttl: float) -> bool:
+    """Take or renew the lease `name` for `ttl` seconds; False while someone else holds it."""
+    now = _now()
+    expires = now + dt.timedelta(seconds=ttl)
+    taken = session.execute(
+        update(Lease)
+        .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at < now))
+        .values(holder=holder, expires_at=expires)
+    ).rowcount
+    if taken:
+        return True
+    try:
+        with session.begin_nested():
+            session.execute(insert(Lease).values(name=name, holder=holder, expires_at=expires))
+    except IntegrityError:
+        return False
+    return True
+
+
+def release_lease(session: Session, name: str, holder: str) -> None:
+    """Give the lease up at once (a clean shutdown)."""
+    session.execute(update(Lease).where(Lease.name == name, Lease.holder == holder).values(expires_at=_now()))
+
+
+def try_advisory_lock(connection: Connection) -> bool:
+    """Take the session-level advisory lock on this connection (PostgreSQL)."""
+    return bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar())
+
+
+def still_connected(connection: Connection) -> bool:
+    """True while the connection (and so its advisory lock) is alive."""
+    try:
+        connection.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True

@@ -1,0 +1,167 @@
+"""The outbox: claim delivery rows atomically, record outcomes, recover after a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.orm import Session
+
+from storage.tables import Broadcast, BroadcastPart, Delivery, Subscriber
+
+
+@dataclass(frozen=True)
+class Job:
+    """One pending delivery row with what is needed to send it."""
+
+    delivery_id: int
+    broadcast_id: int
+    subscriber_id: int
+    platform: str
+    chat_id: str
+    chat_kind: str
+    variant: str
+    part: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one send, to be written back."""
+
+    delivery_id: int
+    status: str  # sent | failed | blocked | unknown | pending (retry later)
+    error: str | None = None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def pending_jobs(session: Session, broadcast_id: int, platform: str) -> list[Job]:
+    """Pending rows of one broadcast for one platform, by subscriber then part."""
+    rows = session.execute(
+        select(
+            Delivery.id,
+            Delivery.subscriber_id,
+            Subscriber.chat_id,
+            Subscriber.chat_kind,
+            Delivery.variant,
+            Delivery.part,
+        )
+        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(
+            Delivery.broadcast_id == broadcast_id,
+            Delivery.status == "pending",
+            Subscriber.platform == platform,
+        )
+        .order_by(Delivery.subscriber_id, Delivery.part)
+    )
+    return [
+        Job(did, broadcast_id, sid, platform, chat, kind, variant, part)
+        for did, sid, chat, kind, variant, part in rows
+    ]
+
+
+def payloads(session: Session, broadcast_id: int) -> dict[tuple[str, int], object]:
+    """The rendered parts of a broadcast by (variant, part)."""
+    rows = session.execute(
+        select(BroadcastPart.variant, BroadcastPart.part, BroadcastPart.payload).where(
+            BroadcastPart.broadcast_id == broadcast_id
+        )
+    )
+    return {(variant, part): payload for variant, part, payload in rows}
+
+
+def mark_in_flight(session: Session, ids: Sequence[int], worker: str) -> list[int]:
+    """Claim pending rows for sending, atomically; returns the ids this worker got.
+
+    One UPDATE … WHERE status = 'pending' RETURNING: on SQLite the write lock serialises
+    claimers, on PostgreSQL the row locks do; either way a row is claimed at most once.
+    """
+    if not ids:
+        return []
+    statement = (
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.status == "pending")
+        .values(status="in_flight", claimed_by=worker, attempts=Delivery.attempts + 1, updated_at=_now())
+        .returning(Delivery.id)
+    )
+    return list(session.scalars(statement))
+
+
+def record(session: Session, outcomes: Iterable[Outcome]) -> None:
+    """Write outcomes of in-flight rows in one statement per batch."""
+    params = [{"did": o.delivery_id, "st": o.status, "err": o.error, "now": _now()} for o in outcomes]
+    if not params:
+        return
+    statement = (
+        update(Delivery)
+        .where(and_(Delivery.id == bindparam("did"), Delivery.status == "in_flight"))
+        .values(status=bindparam("st"), error=bindparam("err"), updated_at=bindparam("now"))
+    )
+    session.connection().execute(statement, params)
+
+
+def recover(session: Session, resend_ambiguous: bool) -> int:
+    """After a crash: rows left in flight become `unknown` (or `pending` to resend them)."""
+    status = "pending" if resend_ambiguous else "unknown"
+    error = None if resend_ambiguous else "in flight when the sender stopped; not resent"
+    result = session.execute(
+        update(Delivery).where(Delivery.status == "in_flight").values(status=status, error=error)
+    )
+    return result.rowcount or 0
+
+
+def finish_if_complete(session: Session, broadcast_id: int) -> bool:
+    """Mark a broadcast done when no row is pending or in flight; True when it is done."""
+    open_rows = session.scalar(
+        select(Delivery.id)
+        .where(Delivery.broadcast_id == broadcast_id, Delivery.status.in_(("pending", "in_flight")))
+        .limit(1)
+    )
+    if open_rows is not None:
+        return False
+    session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status != "done")
+        .values(status="done", finished_at=_now())
+    )
+    return True
+
+
+def skip_rest_of_subscriber(session: Session, broadcast_id: int, subscriber_id: int, status: str) -> None:
+    """Give the remaining parts of one subscriber the same final status (e.g. blocked)."""
+    session.execute(
+        update(Delivery)
+        .where(
+            Delivery.broadcast_id == broadcast_id,
+            Delivery.subscriber_id == subscriber_id,
+            Delivery.status == "pending",
+        )
+        .values(status=status, error="earlier part " + status)
+    )
+
+
+def deactivate(session: Session, subscriber_id: int, reason: str) -> None:
+    """Stop sending to a chat that is gone (blocked, kicked, archived)."""
+    session.execute(
+        update(Subscriber)
+        .where(Subscriber.id == subscriber_id)
+        .values(active=False, deactivated_reason=reason)
+    )
+
+
+def move_chat(session: Session, subscriber_id: int, new_chat_id: str) -> None:
+    """Point a subscriber at its new chat id (a group that became a supergroup)."""
+    row = session.get(Subscriber, subscriber_id)
+    if row is None:
+        return
+    taken = session.scalar(
+        select(Subscriber.id).where(Subscriber.platform == row.platform, Subscriber.chat_id == new_chat_id)
+    )
+    if taken is None:
+        row.chat_id = new_chat_id
+    else:  # the new chat subscribed on its own already: keep that one
+        row.active, row.deactivated_reason = False, f"moved to {new_chat_id}"
