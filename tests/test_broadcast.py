@@ -150,7 +150,9 @@ async def test_two_engines_never_send_a_row_twice(services) -> None:
     channel = MemoryChannel(latency=0.001)
     first, second = engine_for(services, channel), engine_for(services, channel)
     result = await DailyRun(services, {"telegram": channel}, first)(DAY, wait=False)
-    await asyncio.gather(first.send_broadcast(result.broadcast_id), second.send_broadcast(result.broadcast_id))
+    await asyncio.gather(
+        first.send_broadcast(result.broadcast_id), second.send_broadcast(result.broadcast_id)
+    )
     assert Counter(s.chat_id for s in channel.sent) == {str(i): 1 for i in range(1, 201)}
 
 
