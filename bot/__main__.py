@@ -7,13 +7,19 @@ import sys
 
 import click
 
-from bot import cli_demo, cli_papers, cli_subscribers  # noqa: F401  (registers the CLI verbs)
-from bot.channels import Platform
+from bot import cli_broadcast, cli_demo, cli_papers, cli_subscribers  # noqa: F401  (registers the CLI verbs)
+from bot.broadcast.engine import BroadcastEngine
+from bot.broadcast.plan import OutboxBroadcaster
+from bot.channels import Channel, Platform
 from bot.cli import main as cli_main
+from bot.cli_broadcast import fetch_with, instance_name
+from bot.daily import DailyRun
+from bot.leader import Leadership
 from bot.runtime import Runtime
+from bot.scheduler import DailyScheduler
 from bot.service import serve
 from bot.services import Services
-from handlers.console import CONSOLE_CHAT, ConsolePlatform, run_console
+from handlers.console import CONSOLE_CHAT, ConsoleChannel, ConsolePlatform, run_console
 
 
 def build_platforms(services: Services, console: bool) -> list[Platform]:
@@ -33,15 +39,43 @@ def build_platforms(services: Services, console: bool) -> list[Platform]:
     return platforms
 
 
+def build_channels(services: Services) -> dict[str, Channel]:
+    """Senders for one-off broadcasts from the command line (no chat updates are read)."""
+    settings = services.settings
+    channels: dict[str, Channel] = {"console": ConsoleChannel()}
+    if settings.telegram_token is not None:
+        from handlers.telegram_sender import TelegramChannel
+
+        channels["telegram"] = TelegramChannel(settings)
+    if settings.slack_bot_token is not None:
+        from handlers.slack_sender import SlackChannel, make_client
+
+        channels["slack"] = SlackChannel(make_client(settings))
+    return channels
+
+
 def run_service(services: Services, console: bool) -> int:
-    """`paperbot run`: platforms and background work in one event loop until SIGTERM."""
+    """`paperbot run`: platforms, leadership, broadcast engine and scheduler in one event loop."""
     platforms = build_platforms(services, console)
     if not platforms:
         raise click.UsageError(
             "nothing to run: set PAPERBOT_TELEGRAM_TOKEN or PAPERBOT_SLACK_BOT_TOKEN, or use --console"
         )
-    asyncio.run(serve(platforms))
+    channels = {p.name: ch for p in platforms if (ch := p.channel()) is not None}
+    name = instance_name()
+    leadership = Leadership(services.db, name)
+    engine = BroadcastEngine(services, channels, name, may_send=lambda: leadership.is_leader)
+    services.broadcaster = OutboxBroadcaster(services, channels, engine.wake)
+    daily = DailyRun(services, channels, engine, fetch=fetch_with(services), summarize=summarizer(services))
+    settings = services.settings
+    scheduler = DailyScheduler(settings.tz, settings.digest_time, daily, leadership)
+    asyncio.run(serve([*platforms, leadership, engine, scheduler]))
     return 0
+
+
+def summarizer(services: Services):  # type: ignore[no-untyped-def]
+    """The Korean-text step of the daily run, when an LLM is configured."""
+    return None
 
 
 def build_runtime() -> Runtime:
@@ -49,6 +83,8 @@ def build_runtime() -> Runtime:
     return Runtime(
         console_chat=run_console,
         run_service=run_service,
+        make_channels=build_channels,
+        make_summarizer=summarizer,
         extra_admins=frozenset({("console", CONSOLE_CHAT)}),
     )
 

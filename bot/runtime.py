@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from bot.channels import Channel
+from bot.daily import Summarize
 from bot.fields import Taxonomy, default_taxonomy, load_taxonomy
-from bot.services import Broadcaster, Services
+from bot.services import Services
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade
@@ -46,7 +48,8 @@ def taxonomy_for(settings: Settings) -> Taxonomy:
 class Runtime:
     """Factories the CLI calls; the composition root fills in the platform parts."""
 
-    make_broadcaster: Callable[[Services], Broadcaster | None] = lambda _s: None
+    make_channels: Callable[[Services], dict[str, Channel]] = lambda _s: {}
+    make_summarizer: Callable[[Services], Summarize | None] = lambda _s: None
     console_chat: Callable[[Services], None] | None = None
     run_service: Callable[[Services, bool], int] | None = None
     settings_overrides: dict[str, object] = field(default_factory=dict)
@@ -64,7 +67,6 @@ class Runtime:
             db = open_database(database_url or settings.database_url)
             services = Services(db=db, settings=settings, taxonomy=taxonomy_for(settings))
             services.admins = frozenset(settings.admin_ids()) | self.extra_admins
-            services.broadcaster = self.make_broadcaster(services)
             self._services = services
         return self._services
 

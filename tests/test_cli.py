@@ -149,3 +149,18 @@ def test_secrets_never_reach_the_error_line(run, monkeypatch) -> None:
     code, out, err = run("fetch", "--date", "2025-03-04")
     assert code == 1
     assert secret not in err and secret not in out
+
+
+def test_broadcast_runs_once_per_day_and_resumes(run) -> None:
+    run("import", str(FIXTURES / "digests" / "cards_crlf.md"), "--date", "2025-03-04")
+    run("subscribers", "add", "console", "alice", "bob")
+    code, out, _ = run("broadcast", "--date", "2025-03-04", "--dry-run")
+    assert code == 0 and "2 recipients" in out and "console:*: 2 chats" in out
+    code, out, err = run("broadcast", "--date", "2025-03-04")
+    assert code == 0, err
+    assert out.count("📰 2025-03-04") == 2 and "sent 2" in out
+    code, out, _ = run("broadcast", "--date", "2025-03-04")
+    assert code == 0 and "done-before" in out and "📰" not in out
+    code, out, _ = run("rebroadcast", "--date", "2025-03-04", "--to", "console:alice")
+    assert code == 0 and out.count("📰 2025-03-04") == 1 and "sent 1" in out
+    assert run("rebroadcast", "--to", "pager:1")[0] == 2
