@@ -11,6 +11,7 @@ from bot import cli_broadcast, cli_demo, cli_papers, cli_subscribers  # noqa: F4
 from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.plan import OutboxBroadcaster
 from bot.channels import Channel, Platform
+from bot.cli import CliError
 from bot.cli import main as cli_main
 from bot.cli_broadcast import fetch_with, instance_name
 from bot.daily import DailyRun
@@ -54,6 +55,18 @@ def build_channels(services: Services) -> dict[str, Channel]:
     return channels
 
 
+def resolve_chat(services: Services, platform: str, chat_id: str) -> str:
+    """Telegram `@channel` names become the numeric id the channel's own /subscribe would store."""
+    if platform != "telegram" or chat_id.lstrip("-").isdigit() or services.settings.telegram_token is None:
+        return chat_id
+    from handlers.telegram_sender import resolve_chat_id
+
+    try:
+        return asyncio.run(resolve_chat_id(services.settings, chat_id))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
 def run_service(services: Services, console: bool) -> int:
     """`paperbot run`: platforms, leadership, broadcast engine and scheduler in one event loop."""
     platforms = build_platforms(services, console)
@@ -85,6 +98,7 @@ def build_runtime() -> Runtime:
         run_service=run_service,
         make_channels=build_channels,
         make_summarizer=summarizer,
+        resolve_chat=resolve_chat,
         extra_admins=frozenset({("console", CONSOLE_CHAT)}),
     )
 

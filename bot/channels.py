@@ -55,6 +55,10 @@ class Channel(Protocol):
         """Send one part to one chat, exactly one delivery attempt."""
         ...
 
+    async def aclose(self) -> None:
+        """Release connections (a one-off broadcast from the command line ends)."""
+        ...
+
 
 class Platform(Protocol):
     """A running chat integration (Telegram bot, Slack app, console) inside `paperbot run`."""

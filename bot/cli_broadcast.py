@@ -38,6 +38,11 @@ def fetch_with(services: Services) -> Fetch:
     return fetch
 
 
+async def _close(engine: BroadcastEngine) -> None:
+    for channel in engine.channels.values():
+        await channel.aclose()
+
+
 def _stop_on_signals(engine: BroadcastEngine) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -84,6 +89,7 @@ def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> N
         finally:
             if leadership is not None:
                 await leadership.stop()
+            await _close(engine)
         _report(services, result.broadcast_id, result.status, leadership is not None, result.note)
 
     asyncio.run(go())
@@ -143,6 +149,7 @@ def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -
                 await engine.run_pending()  # this one, and any other left unfinished
             finally:
                 await leadership.stop()
+        await _close(engine)
         _report(services, result.broadcast_id, status, leadership is not None, None)
 
     asyncio.run(go())

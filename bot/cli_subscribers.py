@@ -85,7 +85,7 @@ def add(
     unknown = [c for c in codes if services.taxonomy.get(c) is None]
     if unknown:
         raise click.UsageError(f"unknown field code {unknown[0][:20]!r}; see 'paperbot fields'")
-    ids = _ids(platform, chat_ids, from_file)
+    ids = [runtime(ctx).resolve_chat(services, platform, i) for i in _ids(platform, chat_ids, from_file)]
     with services.db.session() as session:
         for chat_id in ids:
             subscribers.subscribe(session, platform, chat_id, chat_kind(platform, chat_id), codes or None)

@@ -21,6 +21,8 @@ class Leadership:
     SQLite: a lease row renewed every `ttl / 3` seconds — a dead holder loses it after `ttl`.
     """
 
+    name = "leadership"
+
     def __init__(self, db: Database, holder: str, ttl: float = 30.0) -> None:
         self.db, self.holder, self.ttl = db, holder, ttl
         self.is_leader = False

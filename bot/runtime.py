@@ -50,6 +50,7 @@ class Runtime:
 
     make_channels: Callable[[Services], dict[str, Channel]] = lambda _s: {}
     make_summarizer: Callable[[Services], Summarize | None] = lambda _s: None
+    resolve_chat: Callable[[Services, str, str], str] = lambda _s, _platform, chat: chat
     console_chat: Callable[[Services], None] | None = None
     run_service: Callable[[Services, bool], int] | None = None
     settings_overrides: dict[str, object] = field(default_factory=dict)

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     telegram_admin_ids: CommaInts = []
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
     telegram_rate: float = Field(default=25, gt=0)
     telegram_paid_broadcast: bool = False
 

@@ -84,6 +84,9 @@ class ConsoleChannel:
         print(str(part), file=self.stdout, flush=True)
         return SendResult("sent")
 
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
 
 class ConsolePlatform:
     """The console chat inside `paperbot run --console`: reads stdin in a worker thread."""

@@ -62,6 +62,9 @@ class MemoryChannel:
         self.sent.append(Sent(chat_id, part, time.monotonic()))
         return SendResult("sent")
 
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
     def received(self, chat_id: str) -> Sequence[object]:
         """Payloads accepted for one chat."""
         return [s.payload for s in self.sent if s.chat_id == chat_id]

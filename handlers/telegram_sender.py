@@ -1,0 +1,181 @@
+"""The Telegram broadcast Channel: one sendMessage per call, every outcome mapped to a SendResult."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import warnings
+
+import httpx
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels import ChatLimits, SendResult
+from bot.models import Digest, Reply
+from bot.redact import redact
+from bot.render.telegram import render_digest_telegram, render_reply_telegram
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+PAID_BROADCAST_RATE = 1000.0
+CONNECT_RETRY_DELAYS = (0.2, 0.5)  # a refused connection is retried twice: the request never left
+CONNECT_FAILED_RETRY_AFTER = 5.0
+# httpx errors raised before any byte of the request was written: safe to repeat.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_CHAT_REF = re.compile(r"^(?:@|(?:https?://)?t\.me/)([A-Za-z][A-Za-z0-9_]{3,31})/?$")
+
+
+def token_of(settings: Settings) -> str:
+    """The bot token (a ValueError when Telegram is not configured)."""
+    if settings.telegram_token is None:
+        raise ValueError("PAPERBOT_TELEGRAM_TOKEN is not set")
+    return settings.telegram_token.get_secret_value()
+
+
+def file_base_url(api_base: str) -> str:
+    """The file download base that belongs to an API base (`…/bot` → `…/file/bot`)."""
+    return api_base[: -len("bot")] + "file/bot" if api_base.endswith("/bot") else api_base
+
+
+def make_bot(settings: Settings, request: HTTPXRequest | None = None) -> Bot:
+    """A plain Bot (no rate limiter) for the configured API base."""
+    return Bot(
+        token_of(settings),
+        base_url=settings.telegram_api_base,
+        base_file_url=file_base_url(settings.telegram_api_base),
+        request=request,
+    )
+
+
+def not_sent(exc: BaseException) -> bool:
+    """True when the request provably never reached the server (PTB keeps httpx's error as cause)."""
+    return isinstance(exc, NetworkError) and isinstance(exc.__cause__, _NOT_SENT)
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int form will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def classify(exc: TelegramError, token: str) -> SendResult:
+    """The SendResult for a failed sendMessage (order matters: BadRequest is a NetworkError)."""
+    detail = redact(f"{type(exc).__name__}: {exc.message}", [token])[:300]
+    if isinstance(exc, Forbidden):
+        return SendResult("blocked", detail)
+    if isinstance(exc, RetryAfter):
+        return SendResult("retry", detail, retry_after=_seconds(exc))
+    if isinstance(exc, ChatMigrated):
+        return SendResult("moved", detail, new_chat_id=str(exc.new_chat_id))
+    if isinstance(exc, BadRequest):
+        return SendResult("failed", detail)
+    if not_sent(exc):
+        return SendResult("retry", detail, retry_after=CONNECT_FAILED_RETRY_AFTER)
+    if isinstance(exc, NetworkError):  # TimedOut (read/write), a dropped connection, a 5xx: may have arrived
+        return SendResult("ambiguous", detail)
+    return SendResult("failed", detail)  # InvalidToken, Conflict, …
+
+
+class TelegramChannel:
+    """Sends broadcast parts with a dedicated Bot; pacing and 429 pauses are the engine's job."""
+
+    platform = "telegram"
+
+    def __init__(
+        self, settings: Settings, *, read_timeout: float = 15.0, connect_timeout: float = 5.0
+    ) -> None:
+        self.settings = settings
+        self.paid = settings.telegram_paid_broadcast
+        rate = PAID_BROADCAST_RATE if self.paid else settings.telegram_rate
+        self.limits = ChatLimits(global_per_second=rate, private_interval=1.0, group_interval=3.0)
+        self._token = token_of(settings)
+        self._request = HTTPXRequest(
+            connection_pool_size=256 if self.paid else 64,
+            read_timeout=read_timeout,
+            write_timeout=read_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=connect_timeout,
+        )
+        self._bot = make_bot(settings, self._request)
+        self._ready = asyncio.Lock()
+        self._open = False
+
+    def render(self, digest: Digest) -> list[str]:
+        """The digest as HTML message parts."""
+        return render_digest_telegram(digest)
+
+    def render_text(self, text: str) -> list[str]:
+        """A plain notice as escaped HTML parts."""
+        return render_reply_telegram(Reply(text=text))
+
+    async def send(self, chat_id: str, part: object) -> SendResult:
+        """One sendMessage; only a connection that never opened is tried again (twice)."""
+        await self._start()
+        retries = iter(CONNECT_RETRY_DELAYS)
+        while True:
+            try:
+                await self._bot.send_message(
+                    chat_id=chat_id,
+                    text=str(part),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    allow_paid_broadcast=True if self.paid else None,
+                )
+                return SendResult("sent")
+            except TelegramError as exc:
+                delay = next(retries, None) if not_sent(exc) else None
+                if delay is None:
+                    return self._report(chat_id, classify(exc, self._token))
+                await asyncio.sleep(delay)
+
+    def _report(self, chat_id: str, result: SendResult) -> SendResult:
+        if result.status == "failed":
+            log.error("telegram chat=%s event=send-failed %s", chat_id, result.detail)
+        else:
+            log.info("telegram chat=%s event=send-%s %s", chat_id, result.status, result.detail)
+        return result
+
+    async def _start(self) -> None:
+        async with self._ready:
+            if not self._open:
+                await self._request.initialize()
+                self._open = True
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (the channel reopens them if used again)."""
+        async with self._ready:
+            if self._open:
+                await self._request.shutdown()
+                self._open = False
+
+
+async def resolve_chat_id(settings: Settings, chat: str) -> str:
+    """A numeric chat id for `@channel`, `t.me/channel` or an id (ids pass through unchanged)."""
+    text = chat.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return text
+    match = _CHAT_REF.match(text)
+    if match is None:
+        raise ValueError(f"not a Telegram chat id or @username: {text[:64]!r}")
+    bot = make_bot(settings)
+    try:
+        async with bot:
+            found = await bot.get_chat(f"@{match.group(1)}")
+    except TelegramError as exc:
+        raise ValueError(f"cannot resolve {text[:64]}: {redact(exc.message, [token_of(settings)])}") from None
+    return str(found.id)

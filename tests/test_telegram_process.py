@@ -1,0 +1,204 @@
+"""`paperbot run` against the fake Bot API in a subprocess, and the fake server as its own process."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
+from typing import TypeVar
+
+import aiohttp
+import pytest
+
+from bot.settings import Settings
+from handlers.telegram_sender import TelegramChannel
+from tests.fakes.telegram_server import TOKEN, FakeTelegramServer, private_chat, user
+
+ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+PART = "<b>안녕하세요</b> &amp; 반가워요"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegramServer]:
+    server = await FakeTelegramServer().start()
+    yield server
+    await server.stop()
+    assert server.violations == []
+
+
+def base_env(tmp_path: Path) -> dict[str, str]:
+    """A bare environment: no developer settings leak into the child."""
+    return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+
+
+async def run(*args: str, env: dict[str, str], cwd: Path, timeout: float = 60) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        *args, env=env, cwd=cwd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    _, stderr = await asyncio.wait_for(proc.communicate(), timeout)
+    return proc.returncode or 0, stderr.decode(errors="replace")
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def unless_exited(proc: asyncio.subprocess.Process, waiting: Awaitable[T]) -> T:
+    """`waiting`, but a child that died meanwhile fails the test with its own error output."""
+    try:
+        return await waiting
+    except AssertionError:
+        if proc.returncode is None:
+            raise
+        _, stderr = await proc.communicate()
+        raise AssertionError(
+            f"paperbot run exited with {proc.returncode}: {stderr.decode()[-2000:]}"
+        ) from None
+
+
+async def test_paperbot_run_answers_quickly_and_stops_on_sigterm(tmp_path: Path, fake: FakeTelegramServer):
+    database = f"sqlite:///{tmp_path / 'paperbot.db'}"
+    env = base_env(tmp_path)
+    code, err = await run(
+        sys.executable, "-m", "bot", "demo", "--no-input", "--database", database, env=env, cwd=tmp_path
+    )
+    assert code == 0, err
+    env |= {
+        "PAPERBOT_TELEGRAM_TOKEN": TOKEN,
+        "PAPERBOT_TELEGRAM_API_BASE": fake.base_url,
+        "PAPERBOT_DATABASE_URL": database,
+        # The scheduler may catch up a missed day at start: keep its fetch on loopback.
+        "PAPERBOT_HF_ENDPOINT": f"http://127.0.0.1:{closed_port()}",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        # Up for a whole long-poll cycle (the fake caps each at 1 s): start-up work is over.
+        polls = fake.wait_for(lambda: len(fake.calls_of("getUpdates")) >= 2, timeout=30, what="two polls")
+        await unless_exited(proc, polls)
+        pushed = time.time()
+        fake.push_message(private_chat(8001), user(8001), "/top")
+        [reply] = await unless_exited(proc, fake.wait_sent(8001, timeout=5))
+        assert reply.t - pushed < 1.0, f"answered after {reply.t - pushed:.2f} s"
+        assert "허깅페이스 인기 논문 TOP 5" in reply.text
+        stopping = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), 10)
+        assert proc.returncode == 0, stderr.decode(errors="replace")
+        assert time.monotonic() - stopping < 5
+        assert TOKEN.split(":")[1] not in stderr.decode(errors="replace")
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def start_fake_process(tmp_path: Path, *args: str) -> tuple[asyncio.subprocess.Process, int]:
+    port_file = tmp_path / "port"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakes.telegram_server",
+        "--port",
+        "0",
+        "--port-file",
+        str(port_file),
+        *args,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 20
+    while not port_file.exists():
+        assert proc.returncode is None and time.monotonic() < deadline, "the fake server did not start"
+        await asyncio.sleep(0.05)
+    return proc, int(port_file.read_text())
+
+
+async def stop_process(proc: asyncio.subprocess.Process) -> int:
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(proc.wait(), 5)
+
+
+async def test_fake_server_process_logs_sends_and_faults(tmp_path: Path) -> None:
+    log = tmp_path / "sent.jsonl"
+    proc, port = await start_fake_process(
+        tmp_path,
+        "--log",
+        str(log),
+        "--latency-ms",
+        "5",
+        "--retry-after-rate",
+        "0.3",
+        "--retry-after",
+        "2",
+        "--forbidden-chats",
+        "5,7",
+        "--seed",
+        "1",
+    )
+    settings = Settings(
+        _env_file=None, telegram_token=TOKEN, telegram_api_base=f"http://127.0.0.1:{port}/bot"
+    )
+    channel = TelegramChannel(settings)
+    try:
+        results = await asyncio.gather(*(channel.send(str(chat), PART) for chat in range(1, 41)))
+    finally:
+        await channel.aclose()
+        assert await stop_process(proc) == 0
+    statuses = Counter(r.status for r in results)
+    assert results[4].status == results[6].status == "blocked" and statuses["blocked"] == 2
+    assert all(r.retry_after == 2 for r in results if r.status == "retry") and statuses["retry"] > 0
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    accepted = [line for line in lines if "chat_id" in line]
+    penalties = [line for line in lines if "penalty" in line]
+    assert len(accepted) == statuses["sent"] and len(penalties) == statuses["retry"]
+    assert {line["text_sha"] for line in accepted} == {hashlib.sha256(PART.encode()).hexdigest()}
+    assert all(p["until"] > 0 and isinstance(p["penalty"], int) for p in penalties)
+
+
+async def test_fake_server_process_sustains_over_a_thousand_sends_per_second(tmp_path: Path) -> None:
+    log = tmp_path / "sent.jsonl"
+    proc, port = await start_fake_process(tmp_path, "--log", str(log))
+    url = f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage"
+    total = 3000
+    form = {"parse_mode": "HTML", "text": PART * 20, "link_preview_options": '{"is_disabled": true}'}
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64)) as session:
+
+            async def send(i: int) -> int:
+                async with session.post(url, data=form | {"chat_id": str(i % 500 + 1)}) as response:
+                    await response.read()
+                    return response.status
+
+            started = time.perf_counter()
+            statuses = await asyncio.gather(*(send(i) for i in range(total)))
+            rate = total / (time.perf_counter() - started)
+    finally:
+        assert await stop_process(proc) == 0
+    assert set(statuses) == {200}
+    assert len(log.read_text().splitlines()) == total
+    assert rate > 1000, f"{rate:.0f} sendMessage/s"
+
+
+async def test_fake_server_process_exits_after_its_lifetime(tmp_path: Path) -> None:
+    proc, _ = await start_fake_process(tmp_path, "--max-lifetime", "0.5")
+    assert await asyncio.wait_for(proc.wait(), 5) == 0
