@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from bot import cli_broadcast, cli_demo, cli_papers, cli_subscribers  # noqa: F401  (registers the CLI verbs)
+from bot import cli_broadcast, cli_demo, cli_papers, cli_subscribers, cli_summarize  # noqa: F401  (registers the CLI verbs)
 from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.plan import OutboxBroadcaster
 from bot.channels import Channel, Platform
@@ -16,6 +16,7 @@ from bot.cli import main as cli_main
 from bot.cli_broadcast import fetch_with, instance_name
 from bot.daily import DailyRun
 from bot.leader import Leadership
+from bot.llm import daily_step
 from bot.runtime import Runtime
 from bot.scheduler import DailyScheduler
 from bot.service import serve
@@ -79,16 +80,11 @@ def run_service(services: Services, console: bool) -> int:
     leadership = Leadership(services.db, name)
     engine = BroadcastEngine(services, channels, name, may_send=lambda: leadership.is_leader)
     services.broadcaster = OutboxBroadcaster(services, channels, engine.wake)
-    daily = DailyRun(services, channels, engine, fetch=fetch_with(services), summarize=summarizer(services))
+    daily = DailyRun(services, channels, engine, fetch=fetch_with(services), summarize=daily_step(services))
     settings = services.settings
     scheduler = DailyScheduler(settings.tz, settings.digest_time, daily, leadership)
     asyncio.run(serve([*platforms, leadership, engine, scheduler]))
     return 0
-
-
-def summarizer(services: Services):  # type: ignore[no-untyped-def]
-    """The Korean-text step of the daily run, when an LLM is configured."""
-    return None
 
 
 def build_runtime() -> Runtime:
@@ -97,7 +93,7 @@ def build_runtime() -> Runtime:
         console_chat=run_console,
         run_service=run_service,
         make_channels=build_channels,
-        make_summarizer=summarizer,
+        make_summarizer=daily_step,
         resolve_chat=resolve_chat,
         extra_admins=frozenset({("console", CONSOLE_CHAT)}),
     )

@@ -4,14 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from storage import leases
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 LEASE = "scheduler"
+
+
+def holder_is_dead(holder: str) -> bool:
+    """True for a `host:pid` holder on this host whose process no longer exists."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by someone else
+        return False
+    return False
 
 
 class Leadership:
@@ -34,6 +51,8 @@ class Leadership:
         if self.db.is_sqlite:
             with self.db.session() as session:
                 self.is_leader = leases.try_lease(session, LEASE, self.holder, self.ttl)
+                if not self.is_leader:
+                    self.is_leader = self._take_from_dead(session)
             return self.is_leader
         if self._connection is not None and not leases.still_connected(self._connection):
             self._drop_connection()
@@ -44,6 +63,14 @@ class Leadership:
             self.is_leader = leases.try_advisory_lock(self._connection)
             self._connection.commit()
         return self.is_leader
+
+    def _take_from_dead(self, session: Session) -> bool:
+        """A holder on this host whose process is gone (killed) loses the lease at once."""
+        found = leases.holder_of(session, LEASE)
+        if found is None or not holder_is_dead(found[0]):
+            return False
+        log.warning("event=leadership-takeover stale_holder=%s", found[0])
+        return leases.take_over(session, LEASE, found[0], self.holder, self.ttl)
 
     def _drop_connection(self) -> None:
         self.is_leader = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Select, Subquery, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.papers import set_fields, set_korean_text
@@ -28,7 +28,7 @@ class PaperSource:
     day: dt.date
 
 
-def _settled(origin: str):  # noqa: ANN202 (a SQLAlchemy subquery)
+def _settled(origin: str) -> Select[tuple[str]]:
     """Papers that need no new text: they have one of `origin`, or a digest's own 쉬운설명."""
     has_digest_easy = and_(
         KoreanText.origin == "digest", KoreanText.easy_ko.is_not(None), KoreanText.easy_ko != ""
@@ -36,7 +36,7 @@ def _settled(origin: str):  # noqa: ANN202 (a SQLAlchemy subquery)
     return select(KoreanText.paper_id).where(or_(KoreanText.origin == origin, has_digest_easy))
 
 
-def _scope(day: dt.date | None):  # noqa: ANN202
+def _scope(day: dt.date | None) -> Subquery:
     """(paper id, latest listing day) of the papers listed on `day`, or on any day."""
     query = select(Listing.paper_id, func.max(Listing.day).label("day"))
     if day is not None:

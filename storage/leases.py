@@ -36,6 +36,24 @@ def try_lease(session: Session, name: str, holder: str, ttl: float) -> bool:
     return True
 
 
+def holder_of(session: Session, name: str) -> tuple[str, dt.datetime] | None:
+    """Who holds the lease `name` and until when."""
+    row = session.get(Lease, name)
+    return (row.holder, row.expires_at) if row else None
+
+
+def take_over(session: Session, name: str, stale_holder: str, holder: str, ttl: float) -> bool:
+    """Take the lease from a holder known to be dead, unless someone else got there first."""
+    expires = _now() + dt.timedelta(seconds=ttl)
+    return bool(
+        session.execute(
+            update(Lease)
+            .where(Lease.name == name, Lease.holder == stale_holder)
+            .values(holder=holder, expires_at=expires)
+        ).rowcount
+    )
+
+
 def release_lease(session: Session, name: str, holder: str) -> None:
     """Give the lease up at once (a clean shutdown)."""
     session.execute(update(Lease).where(Lease.name == name, Lease.holder == holder).values(expires_at=_now()))

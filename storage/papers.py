@@ -40,6 +40,11 @@ def _korean_rank(origin: str) -> int:
     return 2
 
 
+def _text_rank(text: KoreanText) -> tuple[bool, int]:
+    """A text with a 쉬운설명 first, then by origin."""
+    return (not (text.easy_ko or "").strip(), _korean_rank(text.origin))
+
+
 def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | None, source: str) -> int:
     """Merge `papers` into storage (known values win over None) and list them on `day`."""
     papers = list(papers)
@@ -194,7 +199,7 @@ def _load(session: Session, rows: Sequence[Paper]) -> list[StoredPaper]:
     texts: dict[str, KoreanText] = {}
     for text in session.scalars(select(KoreanText).where(KoreanText.paper_id.in_(ids))):
         best = texts.get(text.paper_id)
-        if best is None or _korean_rank(text.origin) < _korean_rank(best.origin):
+        if best is None or _text_rank(text) < _text_rank(best):
             texts[text.paper_id] = text
     fields: dict[str, list[str]] = {}
     field_rows = session.execute(

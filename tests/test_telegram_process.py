@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import signal
-import socket
 import sys
 import time
 from collections import Counter
@@ -21,8 +19,8 @@ import pytest
 from bot.settings import Settings
 from handlers.telegram_sender import TelegramChannel
 from tests.fakes.telegram_server import TOKEN, FakeTelegramServer, private_chat, user
+from tests.processes import base_env, closed_port, run, start_fake_process, stop_process
 
-ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 PART = "<b>안녕하세요</b> &amp; 반가워요"
 
@@ -33,25 +31,6 @@ async def fake() -> AsyncIterator[FakeTelegramServer]:
     yield server
     await server.stop()
     assert server.violations == []
-
-
-def base_env(tmp_path: Path) -> dict[str, str]:
-    """A bare environment: no developer settings leak into the child."""
-    return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
-
-
-async def run(*args: str, env: dict[str, str], cwd: Path, timeout: float = 60) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        *args, env=env, cwd=cwd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-    )
-    _, stderr = await asyncio.wait_for(proc.communicate(), timeout)
-    return proc.returncode or 0, stderr.decode(errors="replace")
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def unless_exited(proc: asyncio.subprocess.Process, waiting: Awaitable[T]) -> T:
@@ -110,32 +89,6 @@ async def test_paperbot_run_answers_quickly_and_stops_on_sigterm(tmp_path: Path,
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-
-
-async def start_fake_process(tmp_path: Path, *args: str) -> tuple[asyncio.subprocess.Process, int]:
-    port_file = tmp_path / "port"
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.fakes.telegram_server",
-        "--port",
-        "0",
-        "--port-file",
-        str(port_file),
-        *args,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 20
-    while not port_file.exists():
-        assert proc.returncode is None and time.monotonic() < deadline, "the fake server did not start"
-        await asyncio.sleep(0.05)
-    return proc, int(port_file.read_text())
-
-
-async def stop_process(proc: asyncio.subprocess.Process) -> int:
-    if proc.returncode is None:
-        proc.send_signal(signal.SIGTERM)
-    return await asyncio.wait_for(proc.wait(), 5)
 
 
 async def test_fake_server_process_logs_sends_and_faults(tmp_path: Path) -> None:

@@ -424,6 +424,7 @@ class FakeTelegramServer:
         fault = self.faults.get(chat_id, self.default_fault)
         self._check_penalty(chat_id, now)
         if fault.blocked:
+            self._write({"forbidden": chat_id, "t": now})
             raise ApiError(403, fault.blocked)
         if fault.migrate_to is not None:
             raise ApiError(
@@ -452,6 +453,7 @@ class FakeTelegramServer:
         until = max(self._penalties.get(chat_id, 0.0), self._penalties.get("global", 0.0))
         if now < until:
             self.penalty_hits.append((chat_id, now))
+            self._write({"penalty_hit": chat_id, "t": now})
             seconds = max(1, math.ceil(until - now))
             raise ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
 

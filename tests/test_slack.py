@@ -1,0 +1,436 @@
+"""The Slack app over HTTP: signed slash commands and buttons in, Block Kit replies out (fake Slack API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import SecretStr
+
+from bot import texts
+from bot.render.slack import BLOCKS_MAX, HEADER_MAX, SECTION_MAX
+from bot.runtime import ConfigError
+from bot.services import RebroadcastResult, Services
+from handlers.slack import EVENTS_PATH, SlackPlatform, build_platform
+from handlers.slack_requests import sign
+from storage import subscribers
+from tests.fakes.slack_server import BOT_USER_ID, FakeSlack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TOKEN = "xoxb-1-test-token"
+
+
+@dataclass
+class RecordingBroadcaster:
+    """The Broadcaster protocol, remembering what it was asked to do."""
+
+    calls: list[tuple[dt.date, str | None, tuple[str, str] | None]] = field(default_factory=list)
+
+    def rebroadcast(
+        self, day: dt.date, requested_by: str | None, target: tuple[str, str] | None
+    ) -> RebroadcastResult:
+        self.calls.append((day, requested_by, target))
+        return RebroadcastResult(broadcast_id=7, recipients=3)
+
+
+@dataclass
+class SlackHarness:
+    """The running app, the fake Slack API behind it and a way to post signed requests to it."""
+
+    platform: SlackPlatform
+    fake: FakeSlack
+    services: Services
+    http: aiohttp.ClientSession
+
+    @property
+    def events_url(self) -> str:
+        return f"http://127.0.0.1:{self.platform.port}{EVENTS_PATH}"
+
+    async def post(self, body: bytes, headers: dict[str, str] | None = None) -> int:
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+        async with self.http.post(self.events_url, data=io.BytesIO(body), headers=headers) as response:
+            await response.read()
+            return response.status
+
+    async def signed(self, body: bytes, timestamp: int | None = None) -> int:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(SECRET, ts, body)}
+        return await self.post(body, headers)
+
+    async def command(
+        self, line: str, channel: str = "C1", user: str = "U1", team: str = "T1"
+    ) -> list[dict[str, Any]]:
+        """Run "/top 3" as a signed slash command; the messages posted to its response URL."""
+        name, _, text = line.partition(" ")
+        key = uuid.uuid4().hex
+        form = {
+            "token": "legacy",
+            "team_id": team,
+            "team_domain": "acme",
+            "channel_id": channel,
+            "channel_name": "directmessage" if channel.startswith("D") else "general",
+            "user_id": user,
+            "user_name": "someone",
+            "command": name,
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": self.fake.response_url(key),
+            "trigger_id": "1.2.3",
+        }
+        assert await self.signed(urlencode(form).encode()) == 200
+        return await self.fake.wait_for(lambda: self.fake.posts(key))
+
+    async def press(self, value: str, action_id: str = "run_command_0", channel: str = "C1") -> list[dict]:
+        """Press a button carrying `value` as user U1 of team T1."""
+        key = uuid.uuid4().hex
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T1", "domain": "acme"},
+            "user": {"id": "U1", "team_id": "T1", "username": "someone"},
+            "api_app_id": "A1",
+            "container": {"type": "message", "channel_id": channel, "message_ts": "1.1"},
+            "channel": {"id": channel, "name": "general"},
+            "trigger_id": "1.2.3",
+            "response_url": self.fake.response_url(key),
+            "actions": [
+                {"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1"}
+            ],
+        }
+        assert await self.signed(urlencode({"payload": json.dumps(payload)}).encode()) == 200
+        return await self.fake.wait_for(lambda: self.fake.posts(key))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack(token=TOKEN) as server:
+        server.channels["C1"] = {"id": "C1", "name": "general", "is_member": True}
+        server.channels["C2"] = {"id": "C2", "name": "random", "is_member": False}
+        server.users["U1"] = {"id": "U1", "is_admin": True}
+        server.users["U2"] = {"id": "U2", "is_admin": False}
+        yield server
+
+
+def slack_services(services: Services, fake: FakeSlack, **overrides: Any) -> Services:
+    """`services` with Slack configured against the fake API and T1:U1 as bot admin."""
+    values = {
+        "slack_bot_token": SecretStr(TOKEN),
+        "slack_signing_secret": SecretStr(SECRET),
+        "slack_api_base": fake.api_base,
+        "slack_admin_ids": ["T1:U1"],
+    }
+    configured = services.settings.model_copy(update=values | overrides)
+    admins = frozenset(configured.admin_ids())
+    return replace(services, settings=configured, admins=admins, broadcaster=RecordingBroadcaster())
+
+
+@pytest.fixture
+async def slack(services: Services, fake: FakeSlack) -> AsyncIterator[SlackHarness]:
+    svc = slack_services(services, fake)
+    platform = build_platform(svc, host="127.0.0.1", port=0)
+    await platform.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            yield SlackHarness(platform, fake, svc, http)
+    finally:
+        await platform.stop()
+
+
+def assert_within_limits(message: dict[str, Any]) -> None:
+    blocks = message.get("blocks") or []
+    assert message.get("text") and 0 < len(blocks) <= BLOCKS_MAX
+    for block in blocks:
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= HEADER_MAX
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= SECTION_MAX
+
+
+def all_text(messages: list[dict[str, Any]]) -> str:
+    return json.dumps(messages, ensure_ascii=False)
+
+
+# --- commands ---
+
+
+async def test_top_posts_the_digest_in_the_channel(slack: SlackHarness) -> None:
+    (message,) = await slack.command("/top")
+    assert message["response_type"] == "in_channel"
+    assert_within_limits(message)
+    header = message["blocks"][0]
+    assert header["type"] == "header" and header["text"]["text"] == texts.digest_header("2025-02-11", 5)
+    cards = [b for b in message["blocks"] if b["type"] == "section"]
+    assert len(cards) == 5 and all(texts.LABEL_EASY in c["text"]["text"] for c in cards)
+
+
+async def test_top_with_count_and_date(slack: SlackHarness) -> None:
+    (message,) = await slack.command("/top 3 2025-02-11")
+    assert_within_limits(message)
+    assert message["blocks"][0]["text"]["text"] == texts.digest_header("2025-02-11", 3)
+    assert sum(b["type"] == "section" for b in message["blocks"]) == 3
+
+
+async def test_bad_arguments_get_an_ephemeral_korean_explanation(slack: SlackHarness) -> None:
+    (message,) = await slack.command("/top 99")
+    assert message["response_type"] == "ephemeral"
+    assert "1부터 20" in message["text"]
+
+
+async def test_field_by_korean_name(slack: SlackHarness) -> None:
+    (message,) = await slack.command("/field 자연어처리")
+    assert message["response_type"] == "in_channel"
+    assert_within_limits(message)
+    assert "자연어 처리" in message["blocks"][0]["text"]["text"]
+
+
+async def test_fields_buttons_run_their_command_when_pressed(slack: SlackHarness) -> None:
+    (listing,) = await slack.command("/fields")
+    assert listing["response_type"] == "in_channel"
+    assert_within_limits(listing)
+    buttons = [e for b in listing["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert len(buttons) == len(slack.services.taxonomy.fields)
+    nlp = next(b for b in buttons if b["value"] == "field nlp")
+    (pressed,) = await slack.press(nlp["value"], nlp["action_id"])
+    assert pressed["response_type"] == "in_channel" and pressed["replace_original"] is False
+    assert_within_limits(pressed)
+    assert "자연어 처리" in pressed["blocks"][0]["text"]["text"]
+
+
+async def test_unknown_button_ids_are_ignored(slack: SlackHarness) -> None:
+    body = {
+        "payload": json.dumps({"type": "block_actions", "actions": [{"action_id": "other", "value": "top"}]})
+    }
+    assert await slack.signed(urlencode(body).encode()) in {200, 404}
+
+
+async def test_help_is_ephemeral_and_names_the_installed_commands(
+    services: Services, fake: FakeSlack
+) -> None:
+    svc = slack_services(services, fake, slack_command_prefix="paper-")
+    platform = build_platform(svc, host="127.0.0.1", port=0)
+    await platform.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            harness = SlackHarness(platform, fake, svc, http)
+            (message,) = await harness.command("/paper-help")
+            assert message["response_type"] == "ephemeral"
+            assert "/paper-top 3" in message["text"] and "/paper-field" in message["text"]
+            assert await harness.signed(urlencode({"command": "/top", "channel_id": "C1"}).encode()) == 404
+    finally:
+        await platform.stop()
+
+
+# --- subscriptions ---
+
+
+def stored(services: Services, chat_id: str):
+    with services.db.session() as session:
+        return subscribers.get(session, "slack", chat_id)
+
+
+async def test_subscribe_a_channel_the_bot_is_in(slack: SlackHarness) -> None:
+    (message,) = await slack.command("/subscribe 비전", channel="C1")
+    assert message["response_type"] == "in_channel"
+    assert "컴퓨터 비전" in message["text"]
+    sub = stored(slack.services, "C1")
+    assert sub is not None and sub.active and sub.fields == ("vision",) and sub.chat_kind == "channel"
+    (settings_reply,) = await slack.command("/settings", channel="C1", user="U2")
+    assert settings_reply["response_type"] == "ephemeral" and "컴퓨터 비전" in settings_reply["text"]
+    (message,) = await slack.command("/unsubscribe", channel="C1")
+    assert message["text"] == texts.UNSUBSCRIBED
+    assert not stored(slack.services, "C1").active
+
+
+async def test_subscribe_where_the_bot_is_not_a_member_explains_the_invite(slack: SlackHarness) -> None:
+    for channel in ("C2", "C404"):  # not a member; not visible to the bot at all
+        (message,) = await slack.command("/subscribe 비전", channel=channel)
+        assert message["response_type"] == "ephemeral"
+        assert f"/invite <@{BOT_USER_ID}>" in message["text"] and "/subscribe" in message["text"]
+        assert stored(slack.services, channel) is None
+
+
+async def test_only_workspace_admins_subscribe_channels(slack: SlackHarness) -> None:
+    (message,) = await slack.command("/subscribe", channel="C1", user="U2")
+    assert message["response_type"] == "ephemeral" and message["text"] == texts.NOT_CHAT_ADMIN
+    assert stored(slack.services, "C1") is None
+    assert [c.args["user"] for c in slack.fake.api_calls("users.info")] == ["U2"]
+
+
+async def test_anyone_subscribes_a_direct_message(slack: SlackHarness) -> None:
+    (message,) = await slack.command("/subscribe", channel="D1", user="U2")
+    assert "09:00" in message["text"]
+    assert stored(slack.services, "D1").chat_kind == "private"
+    assert slack.fake.api_calls("users.info") == [] and slack.fake.api_calls("conversations.info") == []
+
+
+# --- admin commands ---
+
+
+async def test_rebroadcast_by_a_bot_admin(slack: SlackHarness) -> None:
+    (message,) = await slack.command("/rebroadcast 2025-02-11 here", user="U1")
+    assert message["response_type"] == "ephemeral"
+    assert "3곳" in message["text"]
+    assert slack.services.broadcaster.calls == [(dt.date(2025, 2, 11), "slack:T1:U1", ("slack", "C1"))]
+
+
+async def test_rebroadcast_refused_to_others(slack: SlackHarness) -> None:
+    for user, team in (("U2", "T1"), ("U1", "T2")):  # same user id in another workspace is someone else
+        (message,) = await slack.command("/rebroadcast", user=user, team=team)
+        assert message["response_type"] == "ephemeral" and message["text"] == texts.NOT_BOT_ADMIN
+    assert slack.services.broadcaster.calls == []
+
+
+async def test_stats_for_admins_only(slack: SlackHarness) -> None:
+    await slack.command("/subscribe", channel="D9", user="U2")
+    (message,) = await slack.command("/stats", user="U1")
+    assert message["response_type"] == "ephemeral"
+    assert texts.STATS_HEADER in message["text"] and "slack: 구독 1" in message["text"]
+    (refused,) = await slack.command("/stats", user="U2")
+    assert refused["text"] == texts.NOT_BOT_ADMIN
+
+
+# --- the HTTP endpoint itself ---
+
+
+async def test_health_check(slack: SlackHarness) -> None:
+    async with slack.http.get(f"http://127.0.0.1:{slack.platform.port}/healthz") as response:
+        assert response.status == 200
+
+
+BODY = urlencode({"command": "/top", "channel_id": "C1", "user_id": "U1", "team_id": "T1"}).encode()
+
+
+def _headers(ts: str | None, signature: str | None) -> dict[str, str]:
+    headers = {}
+    if ts is not None:
+        headers["X-Slack-Request-Timestamp"] = ts
+    if signature is not None:
+        headers["X-Slack-Signature"] = signature
+    return headers
+
+
+def _bad_signature_cases() -> list[tuple[str, dict[str, str]]]:
+    now = int(time.time())
+    good_ts = str(now)
+    return [
+        ("missing both", _headers(None, None)),
+        ("missing signature", _headers(good_ts, None)),
+        ("missing timestamp", _headers(None, sign(SECRET, good_ts, BODY))),
+        ("wrong secret", _headers(good_ts, sign("another-secret", good_ts, BODY))),
+        ("stale", _headers(str(now - 301), sign(SECRET, str(now - 301), BODY))),
+        ("from the future", _headers(str(now + 301), sign(SECRET, str(now + 301), BODY))),
+        ("timestamp not a number", _headers("abc", sign(SECRET, "abc", BODY))),
+        ("timestamp with spaces", _headers(f" {now} ", sign(SECRET, f" {now} ", BODY))),
+        ("timestamp with underscores", _headers("1_7", sign(SECRET, "1_7", BODY))),
+        ("huge timestamp", _headers("9" * 400, sign(SECRET, "9" * 400, BODY))),
+        ("negative timestamp", _headers("-1", sign(SECRET, "-1", BODY))),
+        ("signature upper-case", _headers(good_ts, sign(SECRET, good_ts, BODY).upper())),
+        ("signature without version", _headers(good_ts, sign(SECRET, good_ts, BODY)[3:])),
+        ("signature of another body", _headers(good_ts, sign(SECRET, good_ts, BODY + b"&x=1"))),
+        ("signature non-ascii", _headers(good_ts, "v0=é" + "0" * 63)),
+        ("empty headers", _headers("", "")),
+    ]
+
+
+async def test_bad_signatures_get_401(slack: SlackHarness) -> None:
+    for name, headers in _bad_signature_cases():
+        assert await slack.post(BODY, headers) == 401, name
+    assert slack.fake.posts("any") == [] and slack.fake.api_calls("auth.test") == []
+
+
+async def test_signed_garbage_gets_4xx(slack: SlackHarness) -> None:
+    for body in (
+        b"",
+        b"{not json",
+        b"[1, 2]",
+        b"payload=%7Bbroken",
+        b"payload=%5B1%5D",
+        b"\xff\xfe\x00",
+        b"x" * 2000,
+    ):
+        assert 400 <= await slack.signed(body) < 500, body[:20]
+
+
+async def test_huge_bodies_are_refused(slack: SlackHarness) -> None:
+    big = b"a=" + b"x" * (2 * 1024 * 1024)
+    assert await slack.post(big) == 413
+    assert await slack.signed(big) == 413
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ts=st.one_of(st.none(), st.text(max_size=20), st.integers(-(10**12), 10**12).map(str)),
+    signature=st.one_of(st.none(), st.text(max_size=80), st.from_regex(r"v0=[0-9a-f]{64}", fullmatch=True)),
+    body=st.binary(max_size=300),
+)
+async def test_random_unsigned_requests_get_401(slack: SlackHarness, ts, signature, body) -> None:
+    headers = {k: v for k, v in _headers(ts, signature).items() if v.isprintable() and v.isascii()}
+    assert await slack.post(body, headers) == 401
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+async def test_random_signed_bodies_never_get_5xx(slack: SlackHarness, body: bytes) -> None:
+    assert await slack.signed(body) < 500
+
+
+# --- configuration and Socket Mode ---
+
+
+def test_http_mode_needs_a_signing_secret(services: Services) -> None:
+    settings_ = services.settings.model_copy(update={"slack_bot_token": SecretStr(TOKEN)})
+    with pytest.raises(ConfigError, match="SIGNING_SECRET"):
+        build_platform(replace(services, settings=settings_))
+
+
+def test_an_app_token_selects_socket_mode_without_connecting(services: Services) -> None:
+    update = {"slack_bot_token": SecretStr(TOKEN), "slack_app_token": SecretStr("xapp-1-A1-1-abc")}
+    platform = build_platform(replace(services, settings=services.settings.model_copy(update=update)))
+    assert platform.mode == "socket" and platform.name == "slack"
+    assert platform.channel().platform == "slack"
+    bad = update | {"slack_app_token": SecretStr("xoxb-wrong-kind")}
+    with pytest.raises(ConfigError, match="xapp-"):
+        build_platform(replace(services, settings=services.settings.model_copy(update=bad)))
+
+
+async def test_socket_mode_round_trip(services: Services, fake: FakeSlack) -> None:
+    svc = slack_services(
+        services, fake, slack_app_token=SecretStr("xapp-1-A1-1-abc"), slack_signing_secret=None
+    )
+    platform = build_platform(svc)
+    await platform.start()
+    try:
+        await fake.wait_for(lambda: fake.socket_clients)
+        assert [c.token for c in fake.api_calls("apps.connections.open")] == ["xapp-1-A1-1-abc"]
+        payload = {
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": "U1",
+            "command": "/top",
+            "text": "2",
+            "response_url": fake.response_url("socket"),
+        }
+        fake.push_envelope(
+            {
+                "envelope_id": "e1",
+                "type": "slash_commands",
+                "payload": payload,
+                "accepts_response_payload": True,
+            }
+        )
+        acks = await fake.wait_for(lambda: [a for a in fake.socket_acks if a.get("envelope_id") == "e1"])
+        assert len(acks) == 1
+        (message,) = await fake.wait_for(lambda: fake.posts("socket"))
+        assert message["blocks"][0]["text"]["text"] == texts.digest_header("2025-02-11", 2)
+    finally:
+        await platform.stop()
