@@ -19,7 +19,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels import ChatLimits, SendResult
@@ -27,6 +27,7 @@ from bot.models import Digest, Reply
 from bot.redact import redact
 from bot.render.telegram import render_digest_telegram, render_reply_telegram
 from bot.settings import Settings
+from handlers.telegram_aiohttp import NOT_SENT, AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,8 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 PAID_BROADCAST_RATE = 1000.0
 CONNECT_RETRY_DELAYS = (0.2, 0.5)  # a refused connection is retried twice: the request never left
 CONNECT_FAILED_RETRY_AFTER = 5.0
-# httpx errors raised before any byte of the request was written: safe to repeat.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Transport errors raised before any byte of the request was written: safe to repeat.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, *NOT_SENT)
 _CHAT_REF = re.compile(r"^(?:@|(?:https?://)?t\.me/)([A-Za-z][A-Za-z0-9_]{3,31})/?$")
 
 
@@ -51,7 +52,7 @@ def file_base_url(api_base: str) -> str:
     return api_base[: -len("bot")] + "file/bot" if api_base.endswith("/bot") else api_base
 
 
-def make_bot(settings: Settings, request: HTTPXRequest | None = None) -> Bot:
+def make_bot(settings: Settings, request: BaseRequest | None = None) -> Bot:
     """A plain Bot (no rate limiter) for the configured API base."""
     return Bot(
         token_of(settings),
@@ -104,12 +105,8 @@ class TelegramChannel:
         rate = PAID_BROADCAST_RATE if self.paid else settings.telegram_rate
         self.limits = ChatLimits(global_per_second=rate, private_interval=1.0, group_interval=3.0)
         self._token = token_of(settings)
-        self._request = HTTPXRequest(
-            connection_pool_size=256 if self.paid else 64,
-            read_timeout=read_timeout,
-            write_timeout=read_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=connect_timeout,
+        self._request = AiohttpRequest(
+            pool_size=256 if self.paid else 128, read_timeout=read_timeout, connect_timeout=connect_timeout
         )
         self._bot = make_bot(settings, self._request)
         self._ready = asyncio.Lock()

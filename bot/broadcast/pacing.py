@@ -5,23 +5,28 @@ from __future__ import annotations
 import asyncio
 import time
 
-from aiolimiter import AsyncLimiter
-
 from bot.channels import ChatLimits
 
-# Pace a little under the configured rate so clock jitter never pushes a second past the limit.
+# Pace a little under the configured rate, so that network jitter never lets a second count more
+# messages at the server than the limit allows.
 SAFETY = 0.97
+# A dispatcher running up to this many seconds behind schedule catches up with back-to-back sends
+# instead of losing the slots; the margin above still keeps every one-second window in the limit.
+LATE_TOLERANCE = (1 - SAFETY) / 3
 
 
 class Pacer:
-    """Decides when the next message may go out; every send awaits `slot()` first."""
+    """Decides when the next message may go out; every send awaits `slot()` first.
+
+    The global rate uses virtual scheduling (GCRA): slot k is due `k / rate` after the first, so a
+    waiter woken a little late does not push every later slot back, and sends never bunch up.
+    """
 
     def __init__(self, limits: ChatLimits, enabled: bool = True) -> None:
         self.limits = limits
         self.enabled = enabled
-        rate = max(limits.global_per_second * SAFETY, 0.001)
-        # capacity 1: evenly spaced sends, never a burst at the start of a second
-        self._global = AsyncLimiter(1, 1 / rate)
+        self._period = 1.0 / max(limits.global_per_second * SAFETY, 0.001)
+        self._next_slot = 0.0  # the theoretical time of the next send
         self._next_for_chat: dict[str, float] = {}
         self._paused_until = 0.0
 
@@ -48,11 +53,17 @@ class Pacer:
         return self._paused_until
 
     async def slot(self) -> None:
-        """Wait for the end of any pause and for the global rate."""
+        """Wait for the end of any pause and for this send's place in the global rate."""
         if not self.enabled:
             return
-        while (wait := self._paused_until - time.monotonic()) > 0:
-            await asyncio.sleep(wait)
-        await self._global.acquire()
-        while (wait := self._paused_until - time.monotonic()) > 0:  # a pause may start while we waited
-            await asyncio.sleep(wait)
+        while True:
+            now = time.monotonic()
+            if self._paused_until > now:
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            due = max(self._next_slot, now - LATE_TOLERANCE)
+            self._next_slot = due + self._period
+            if due > now:  # (a late dispatcher sends at once, keeping the schedule)
+                await asyncio.sleep(due - now)
+            if self._paused_until <= time.monotonic():
+                return  # else a pause began while we waited: queue again after it
