@@ -41,6 +41,20 @@ async def paperbot(*args: str, env: dict[str, str], cwd: Path, timeout: float = 
     return await run(sys.executable, "-m", "bot", *args, env=env, cwd=cwd, timeout=timeout)
 
 
+async def start_paperbot(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    """Start `python -m bot ARGS` in the background (stderr kept for failure messages)."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def start_fake_process(tmp_path: Path, *args: str) -> tuple[asyncio.subprocess.Process, int]:
     """The fake Bot API server in its own process; returns it and its port."""
     port_file = tmp_path / "port"

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import json
 import signal
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -20,7 +19,14 @@ from storage.tables import Broadcast, Delivery, Subscriber
 from tests.conftest import PG_URL, _postgres_db
 from tests.fakes.hf_server import FakeHFServer
 from tests.fakes.telegram_server import TOKEN
-from tests.processes import base_env, paperbot, read_log, start_fake_process, stop_process
+from tests.processes import (
+    base_env,
+    paperbot,
+    read_log,
+    start_fake_process,
+    start_paperbot,
+    stop_process,
+)
 
 DAY = "2025-02-11"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -58,18 +64,7 @@ def with_fake(env: dict[str, str], port: int, rate: int) -> dict[str, str]:
 
 async def broadcast_until(env: dict[str, str], cwd: Path, log: Path, sent: int, sig: int) -> None:
     """Start `paperbot broadcast`, and signal it once the witness has accepted `sent` messages."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "broadcast",
-        "--date",
-        DAY,
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_paperbot("broadcast", "--date", DAY, env=env, cwd=cwd)
     deadline = time.monotonic() + 60
     while len([x for x in read_log(log) if "chat_id" in x]) < sent:
         assert proc.returncode is None, (await proc.communicate())[1].decode()[-2000:]
@@ -204,19 +199,7 @@ async def _two_instances(tmp_path: Path, hf, database: str) -> None:
     log = tmp_path / "witness.jsonl"
     fake, port = await start_fake_process(tmp_path, "--log", str(log))
     env = with_fake(env, port, rate=100) | {"PAPERBOT_DIGEST_TIME": _digest_time_soon(6)}
-    procs = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            env=env,
-            cwd=tmp_path,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        for _ in range(2)
-    ]
+    procs = [await start_paperbot("run", env=env, cwd=tmp_path) for _ in range(2)]
     try:
         deadline = time.monotonic() + 40
         while len(accepted(log)) < chats and time.monotonic() < deadline:

@@ -19,7 +19,7 @@ import pytest
 from bot.settings import Settings
 from handlers.telegram_sender import TelegramChannel
 from tests.fakes.telegram_server import TOKEN, FakeTelegramServer, private_chat, user
-from tests.processes import base_env, closed_port, run, start_fake_process, stop_process
+from tests.processes import base_env, closed_port, run, start_fake_process, start_paperbot, stop_process
 
 T = TypeVar("T")
 PART = "<b>안녕하세요</b> &amp; 반가워요"
@@ -60,16 +60,7 @@ async def test_paperbot_run_answers_quickly_and_stops_on_sigterm(tmp_path: Path,
         # The scheduler may catch up a missed day at start: keep its fetch on loopback.
         "PAPERBOT_HF_ENDPOINT": f"http://127.0.0.1:{closed_port()}",
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_paperbot("run", env=env, cwd=tmp_path)
     try:
         # Up for a whole long-poll cycle (the fake caps each at 1 s): start-up work is over.
         polls = fake.wait_for(lambda: len(fake.calls_of("getUpdates")) >= 2, timeout=30, what="two polls")
