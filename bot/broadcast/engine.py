@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from bot.broadcast.pacing import Pacer
-from bot.broadcast.sender import PlatformRun
+from bot.broadcast.sender import PlatformRun, Sending
 from bot.channels import Channel
 from bot.services import Services
 from storage import broadcasts, outbox
@@ -101,8 +101,9 @@ class BroadcastEngine:
             jobs = {name: outbox.pending_jobs(session, broadcast_id, name) for name in self.channels}
         started = time.monotonic()
         log.info("broadcast=%d event=sending rows=%d", broadcast_id, sum(map(len, jobs.values())))
+        sending = Sending(self.services, self.worker_id, self.concurrency, self.stopping)
         runs = [
-            PlatformRun(self, channel, self.pacers[name], parts).run(jobs[name])
+            PlatformRun(sending, channel, self.pacers[name], parts).run(jobs[name])
             for name, channel in self.channels.items()
             if jobs[name]
         ]

@@ -8,15 +8,13 @@ import itertools
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from bot.broadcast.pacing import Pacer
 from bot.channels import Channel, SendResult
+from bot.services import Services
 from storage import outbox
 from storage.outbox import Job, Outcome
-
-if TYPE_CHECKING:
-    from bot.broadcast.engine import BroadcastEngine
 
 log = logging.getLogger(__name__)
 
@@ -25,19 +23,29 @@ BATCH = 256
 PROGRESS_EVERY = 5.0
 
 
+@dataclass(frozen=True)
+class Sending:
+    """What every platform run of an engine shares."""
+
+    services: Services
+    worker_id: str
+    concurrency: int
+    stopping: asyncio.Event
+
+
 class PlatformRun:
     """One platform's share of one broadcast."""
 
     def __init__(
         self,
-        engine: BroadcastEngine,
+        sending: Sending,
         channel: Channel,
         pacer: Pacer,
         payloads: Mapping[tuple[str, int], object],
     ) -> None:
-        self.engine, self.channel, self.pacer, self.payloads = engine, channel, pacer, payloads
-        self.db = engine.services.db
-        self.resend_ambiguous = engine.services.settings.resend_ambiguous
+        self.sending, self.channel, self.pacer, self.payloads = sending, channel, pacer, payloads
+        self.db = sending.services.db
+        self.resend_ambiguous = sending.services.settings.resend_ambiguous
         self._heap: list[tuple[float, int, Job]] = []
         self._later: dict[int, list[Job]] = {}  # subscriber -> parts waiting for the previous one
         self._attempts: dict[int, int] = {}
@@ -45,7 +53,7 @@ class PlatformRun:
         self._claims: asyncio.Queue[Job | None] = asyncio.Queue()
         self._results: asyncio.Queue[tuple[Job, SendResult] | None] = asyncio.Queue()
         self._sends: set[asyncio.Task[None]] = set()
-        self._gate = asyncio.Semaphore(engine.concurrency)
+        self._gate = asyncio.Semaphore(sending.concurrency)
         self._settled = asyncio.Event()
         self._open = 0
         self._tally: dict[str, int] = {}
@@ -79,7 +87,7 @@ class PlatformRun:
 
     async def _dispatch(self) -> None:
         """Hand jobs to the claimer in order, each after its chat interval and a global slot."""
-        while self._open > 0 and not self.engine.stopping.is_set():
+        while self._open > 0 and not self.sending.stopping.is_set():
             if not self._heap:
                 self._settled.clear()
                 await self._wait(self._settled.wait(), 0.5)
@@ -95,7 +103,7 @@ class PlatformRun:
             await self._claims.put(job)
 
     async def _wait(self, awaitable: object, timeout: float) -> None:
-        stop = asyncio.ensure_future(self.engine.stopping.wait())
+        stop = asyncio.ensure_future(self.sending.stopping.wait())
         other = asyncio.ensure_future(awaitable)  # type: ignore[arg-type]
         await asyncio.wait({stop, other}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         for task in (stop, other):
@@ -121,7 +129,7 @@ class PlatformRun:
 
     def _mark(self, ids: list[int]) -> set[int]:
         with self.db.session() as session:
-            return set(outbox.mark_in_flight(session, ids, self.engine.worker_id))
+            return set(outbox.mark_in_flight(session, ids, self.sending.worker_id))
 
     async def _send(self, job: Job) -> None:
         try:
