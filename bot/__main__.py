@@ -87,10 +87,21 @@ def run_service(services: Services, console: bool) -> int:
     return 0
 
 
+def console_chat(services: Services) -> None:
+    """The demo's console chat; /rebroadcast there prints the digest to console subscribers at once."""
+    channels: dict[str, Channel] = {"console": ConsoleChannel()}
+
+    def send_now() -> None:
+        asyncio.run(BroadcastEngine(services, channels, instance_name(), pacing=False).run_pending())
+
+    services.broadcaster = OutboxBroadcaster(services, channels, send_now)
+    run_console(services)
+
+
 def build_runtime() -> Runtime:
     """The Runtime with every platform part plugged in."""
     return Runtime(
-        console_chat=run_console,
+        console_chat=console_chat,
         run_service=run_service,
         make_channels=build_channels,
         make_summarizer=daily_step,
