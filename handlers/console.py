@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+import threading
 from typing import TextIO
 
 from bot import texts
@@ -89,7 +91,11 @@ class ConsoleChannel:
 
 
 class ConsolePlatform:
-    """The console chat inside `paperbot run --console`: reads stdin in a worker thread."""
+    """The console chat inside `paperbot run --console`.
+
+    Stdin is read by a daemon thread: a read blocked on the terminal must never keep the
+    process from exiting on SIGTERM.
+    """
 
     name = "console"
 
@@ -101,13 +107,23 @@ class ConsolePlatform:
     async def start(self) -> None:
         """Begin reading commands."""
         print(texts.CONSOLE_INTRO, file=self.stdout, flush=True)
-        self._task = asyncio.create_task(self._loop(), name="console-chat")
+        lines: asyncio.Queue[str] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
 
-    async def _loop(self) -> None:
-        while True:
-            line = await asyncio.to_thread(self.stdin.readline)
-            if not line:
-                return
+        def read() -> None:
+            for line in iter(self.stdin.readline, ""):
+                try:
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+                except RuntimeError:  # the loop is gone: the service stopped
+                    return
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(lines.put_nowait, "")
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        self._task = asyncio.create_task(self._loop(lines), name="console-chat")
+
+    async def _loop(self, lines: asyncio.Queue[str]) -> None:
+        while line := await lines.get():
             reply = await asyncio.to_thread(answer, self.services, line)
             if reply is None:
                 return
@@ -115,7 +131,7 @@ class ConsolePlatform:
                 print(reply, file=self.stdout, flush=True)
 
     async def stop(self) -> None:
-        """Stop reading (a blocked readline is left to finish on its own)."""
+        """Stop answering (the reader thread dies with the process)."""
         if self._task is not None:
             self._task.cancel()
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from bot.__main__ import main
 from handlers.console import run_console
 from storage.db import Database
 from tests.fakes.hf_server import FakeHFServer
+from tests.processes import base_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAPER_KEYS = {"rank", "id", "title", "easy_ko", "easy_lang", "fields", "votes", "url"}
@@ -164,3 +168,28 @@ def test_broadcast_runs_once_per_day_and_resumes(run) -> None:
     code, out, _ = run("rebroadcast", "--date", "2025-03-04", "--to", "console:alice")
     assert code == 0 and out.count("📰 2025-03-04") == 1 and "sent 1" in out
     assert run("rebroadcast", "--to", "pager:1")[0] == 2
+
+
+async def test_run_console_answers_and_stops_on_sigterm_while_reading(tmp_path: Path) -> None:
+    env = base_env(tmp_path) | {"PAPERBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--console",
+        env=env,
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(b"/help\n")
+    await proc.stdin.drain()
+    seen = ""
+    while "/subscribe" not in seen:
+        seen += (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+    proc.send_signal(signal.SIGTERM)  # stdin stays open: the reader is blocked on it
+    await asyncio.wait_for(proc.wait(), 10)
+    assert proc.returncode == 0
