@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import args as A
 from bot import texts
 from bot.models import Reply, Request
-from bot.selection import latest_day
+from bot.selection import latest_day, top_of_day
 from bot.services import Services
 from storage import broadcasts, subscribers
 
@@ -26,6 +26,8 @@ def rebroadcast(services: Services, request: Request) -> Reply:
     day = A.parse_date(rest[0]) if rest else latest_day(services)
     if day is None:
         return Reply(text=texts.NO_PAPERS_YET)
+    if top_of_day(services, day, 1) is None:
+        return Reply(text=texts.NO_PAPERS_DAY.format(day=day, latest=latest_day(services)), error=True)
     if services.broadcaster is None:
         return Reply(text=texts.REBROADCAST_UNAVAILABLE, error=True)
     target = (request.platform, request.chat_id) if here else None

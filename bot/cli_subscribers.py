@@ -20,17 +20,6 @@ _CHAT_ID = {
 }
 
 
-def chat_kind(platform: str, chat_id: str) -> str:
-    """Guess the chat kind from the id's shape."""
-    if platform == "telegram":
-        return (
-            "private" if chat_id.isdigit() else ("channel" if chat_id.startswith(("@", "-100")) else "group")
-        )
-    if platform == "slack":
-        return "private" if chat_id.startswith("D") else "channel"
-    return "private"
-
-
 def _ids(platform: str, chat_ids: tuple[str, ...], from_file: Path | None) -> list[str]:
     ids = list(chat_ids)
     if from_file is not None:
@@ -88,7 +77,9 @@ def add(
     ids = [runtime(ctx).resolve_chat(services, platform, i) for i in _ids(platform, chat_ids, from_file)]
     with services.db.session() as session:
         for chat_id in ids:
-            subscribers.subscribe(session, platform, chat_id, chat_kind(platform, chat_id), codes or None)
+            subscribers.subscribe(
+                session, platform, chat_id, subscribers.guess_chat_kind(platform, chat_id), codes or None
+            )
     click.echo(f"subscribed {len(ids)} {platform} chats")
 
 

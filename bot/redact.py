@@ -12,19 +12,26 @@ _TELEGRAM_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 _SLACK_TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 MASK = "***"
+_REMEMBERED: set[str] = set()  # secrets known from elsewhere: a .env file, or generated at start
+
+
+def remember(*values: str | None) -> None:
+    """Mask these values too, from now on, wherever secrets are masked."""
+    _REMEMBERED.update(v for v in values if v and len(v) >= 4)
 
 
 def secret_values(environ: dict[str, str] | None = None) -> list[str]:
-    """Values of PAPERBOT_* settings whose names mark them as secrets."""
+    """Secrets to mask: PAPERBOT_* variables named like secrets, and every remembered value."""
     env = os.environ if environ is None else environ
-    return [
+    named = [
         v for k, v in env.items() if k.startswith("PAPERBOT_") and _SECRET_NAMES.search(k) and len(v) >= 4
     ]
+    return named + sorted(_REMEMBERED)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with known secrets, token-shaped strings and URL passwords masked."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
+    for secret in sorted(set(secrets) | _REMEMBERED, key=len, reverse=True):
         text = text.replace(secret, MASK)
     text = _TELEGRAM_TOKEN.sub(MASK, text)
     text = _SLACK_TOKEN.sub(MASK, text)

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from bot.channels import Channel
 from bot.daily import Summarize
 from bot.fields import Taxonomy, default_taxonomy, load_taxonomy
+from bot.redact import remember
 from bot.services import Services
 from bot.settings import Settings
 from storage.db import Database
@@ -23,12 +24,14 @@ class ConfigError(RuntimeError):
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with pydantic's errors folded into one line."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
         )
         raise ConfigError(f"invalid settings: {problems}") from None
+    remember(*settings.secret_values())
+    return settings
 
 
 def open_database(url: str, migrate: bool = True) -> Database:

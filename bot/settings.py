@@ -110,6 +110,11 @@ class Settings(BaseSettings):
         """The configured time zone."""
         return ZoneInfo(self.timezone)
 
+    def secret_values(self) -> list[str]:
+        """The values of every secret setting that is set (to keep them out of logs)."""
+        values = [getattr(self, name) for name in type(self).model_fields]
+        return [v.get_secret_value() for v in values if isinstance(v, SecretStr)]
+
     def admin_ids(self) -> set[tuple[str, str]]:
         """Bot admins as (platform, user id) pairs."""
         admins = {("telegram", str(i)) for i in self.telegram_admin_ids}

@@ -134,6 +134,8 @@ class ConsolePlatform:
         """Stop answering (the reader thread dies with the process)."""
         if self._task is not None:
             self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
 
     def channel(self) -> ConsoleChannel:
         """Broadcasts to `console` subscribers print here."""

@@ -83,16 +83,17 @@ class SlackBot:
 
     async def reply(self, request: Request, bot: str | None) -> tuple[list[SlackMessage], bool]:
         """The reply as Slack messages, and whether only the sender may see it."""
-        if request.chat_kind != "private" and request.command == "subscribe":
-            member = await bot_is_member(self.client, request.chat_id)
-            if member is None:
-                return render_reply_slack(Reply(text=texts.INTERNAL_ERROR, error=True)), True
-            if not member:
-                return [invite_message(bot, f"/{self.prefix}subscribe")], True
         if request.chat_kind != "private" and request.command in ADMIN_CHECKED:
             request = replace(
                 request, is_chat_admin=await is_workspace_admin(self.client, slack_user(request))
             )
+        allowed = request.is_chat_admin or self.services.is_bot_admin(request.platform, request.user_id)
+        if request.chat_kind != "private" and request.command == "subscribe" and allowed:
+            member = await bot_is_member(self.client, request.chat_id)
+            if member is None:
+                return render_reply_slack(Reply(text=texts.INTERNAL_ERROR, error=True)), True
+            if not member:  # (a non-admin gets the command layer's refusal instead)
+                return [invite_message(bot, f"/{self.prefix}subscribe")], True
         reply = await asyncio.to_thread(dispatch, self.services, request)
         return render_reply_slack(with_prefix(reply, self.prefix)), is_private(request, reply)
 

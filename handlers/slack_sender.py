@@ -82,7 +82,7 @@ def make_client(
     ]
     return AsyncWebClient(
         token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_base,
+        base_url=settings.slack_api_base.rstrip("/") + "/",  # urljoin drops a last segment without "/"
         timeout=timeout,  # type: ignore[arg-type]
         retry_handlers=handlers,
     )

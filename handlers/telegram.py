@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot import texts
 from bot.commands import dispatch
 from bot.models import Request
-from bot.redact import redact
+from bot.redact import redact, remember
 from bot.render.telegram import render_reply_telegram
 from bot.services import Services
 from bot.settings import Settings
@@ -110,14 +110,16 @@ class TelegramPlatform:
                 timeout=self.poll_timeout, allowed_updates=allowed, error_callback=self._on_poll_error
             )
             return
-        secret = self.services.settings.telegram_webhook_secret
+        configured = self.services.settings.telegram_webhook_secret
+        # Without a configured secret a random one still keeps forged updates out.
+        secret = configured.get_secret_value() if configured else secrets.token_urlsafe(32)
+        remember(secret)
         await updater.start_webhook(
             listen=self.listen,
             port=self.webhook_port,
             url_path=urlsplit(self.webhook_url).path.strip("/"),
             webhook_url=self.webhook_url,
-            # Without a configured secret a random one still keeps forged updates out.
-            secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+            secret_token=secret,
             allowed_updates=allowed,
         )
 

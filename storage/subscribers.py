@@ -24,6 +24,33 @@ def subscriber_view(row: Subscriber) -> SubscriberView:
     )
 
 
+def guess_chat_kind(platform: str, chat_id: str) -> str:
+    """The chat kind an id's shape tells (Telegram groups and channels have negative ids)."""
+    if platform == "telegram":
+        if chat_id.isdigit():
+            return "private"
+        return "channel" if chat_id.startswith(("@", "-100")) else "group"
+    if platform == "slack":
+        return "private" if chat_id.startswith("D") else "channel"
+    return "private"
+
+
+def quiet_row(session: Session, platform: str, chat_id: str) -> SubscriberView:
+    """The chat's subscriber row as it is, or a new inactive one to hang a one-off delivery on."""
+    row = _find(session, platform, chat_id)
+    if row is None:
+        row = Subscriber(
+            platform=platform,
+            chat_id=chat_id,
+            chat_kind=guess_chat_kind(platform, chat_id),
+            active=False,
+            deactivated_reason="not subscribed",
+        )
+        session.add(row)
+        session.flush()
+    return subscriber_view(row)
+
+
 def _find(session: Session, platform: str, chat_id: str) -> Subscriber | None:
     return session.scalar(
         select(Subscriber).where(Subscriber.platform == platform, Subscriber.chat_id == chat_id)

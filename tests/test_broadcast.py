@@ -230,3 +230,30 @@ async def test_recover_only_touches_in_flight_rows(services, resend: bool) -> No
         statuses = [session.get(Delivery, r.id).status for r in rows]
         assert session.scalar(select(Subscriber.id).where(Subscriber.chat_id == "3")) is not None
     assert statuses == ["sent", "pending" if resend else "unknown", "pending"]
+
+
+async def test_rebroadcast_here_leaves_the_chats_subscription_as_it_was(services) -> None:
+    subscribe(services, ["-100777"], fields=["nlp"], kind="group")
+    with services.db.session() as session:
+        subscribers.unsubscribe(session, "telegram", "-100777")
+        before = subscribers.get(session, "telegram", "-100777")
+    channel = MemoryChannel()
+    engine = engine_for(services, channel)
+    services.broadcaster = OutboxBroadcaster(services, {"telegram": channel}, engine.wake)
+    admin = Chat(services, user_id="42", chat_id="-100777", chat_kind="group")
+    assert "1곳" in admin.say("/rebroadcast here")
+    await engine.run_pending()
+    with services.db.session() as session:
+        assert subscribers.get(session, "telegram", "-100777") == before
+    [digest] = channel.received("-100777")
+    assert "자연어 처리" in digest and "TOP 5" not in digest  # its own field filter still applies
+
+
+async def test_rebroadcast_of_a_day_without_papers_creates_nothing(services) -> None:
+    subscribe(services, [1])
+    channel = MemoryChannel()
+    services.broadcaster = OutboxBroadcaster(services, {"telegram": channel}, lambda: None)
+    reply = Chat(services, user_id="42", chat_id="42").reply("/rebroadcast 2020-01-01")
+    assert reply.error and "2020-01-01" in reply.text and "/top 2025-02-11" in reply.text
+    with services.db.session() as session:
+        assert broadcasts.recent(session) == []

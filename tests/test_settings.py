@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import pytest
 
+from bot.redact import RedactingFilter, redact
 from bot.runtime import ConfigError, load_settings
 from bot.settings import Settings
 
@@ -58,3 +60,19 @@ def test_bad_values_are_one_line_config_errors(
         load_settings(_env_file=None)
     assert "\n" not in str(excinfo.value)
     assert name.removeprefix("PAPERBOT_").lower() in str(excinfo.value)
+
+
+def test_secrets_from_a_dotenv_file_are_masked_in_logs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "plain-llm-key-without-a-known-shape"
+    (tmp_path / ".env").write_text(f"PAPERBOT_LLM_API_KEY={secret}\n")
+    monkeypatch.chdir(tmp_path)
+    assert redact(f"key={secret}") == f"key={secret}"  # nothing knows it yet
+    load_settings()
+    assert redact(f"key={secret}") == "key=***"
+    logger = logging.getLogger("paperbot.test")
+    logger.addFilter(RedactingFilter())
+    with caplog.at_level(logging.INFO):
+        logger.info("calling %s", f"https://llm.example/v1?key={secret}")
+    assert secret not in caplog.text and "key=***" in caplog.text

@@ -260,9 +260,10 @@ async def test_subscribe_where_the_bot_is_not_a_member_explains_the_invite(slack
 
 
 async def test_only_workspace_admins_subscribe_channels(slack: SlackHarness) -> None:
-    (message,) = await slack.command("/subscribe", channel="C1", user="U2")
-    assert message["response_type"] == "ephemeral" and message["text"] == texts.NOT_CHAT_ADMIN
-    assert stored(slack.services, "C1") is None
+    for channel in ("C1", "C2"):  # a member or not: a non-admin is refused before any invite hint
+        (message,) = await slack.command("/subscribe", channel=channel, user="U2")
+        assert message["response_type"] == "ephemeral" and message["text"] == texts.NOT_CHAT_ADMIN
+        assert stored(slack.services, channel) is None
     assert [c.args["user"] for c in slack.fake.api_calls("users.info")] == ["U2"]
 
 

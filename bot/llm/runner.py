@@ -138,9 +138,7 @@ async def summarize_missing(
     current prompt version. Never raises for LLM failures: the report tells what happened."""
     if not llm_configured(services.settings):
         return SummaryReport(day=day, configured=False)
-    with services.db.session() as session:
-        listed = korean.count_listed(session, day)
-        sources = korean.papers_lacking_text(session, origin(), day)
+    listed, sources = await asyncio.to_thread(_candidates, services, day)
     run = _Run(services.settings, len(sources), on_progress)
     wanted = [s for s in sources if _input(s).has_source()]
     for source in sources:
@@ -178,12 +176,18 @@ async def _summarize_all(services: Services, run: _Run, sources: list[PaperSourc
                     log.exception("paper %s: summarizing failed", source.id)
                     outcome = Outcome(source.id, error="internal error", error_kind="rejected")
                 run.outcomes.append(outcome)
-                run.finish(source.id, _settle(services, run, outcome))
+                run.finish(source.id, await _settle(services, run, outcome))
 
         await asyncio.gather(*(one(s) for s in sources))
 
 
-def _settle(services: Services, run: _Run, outcome: Outcome) -> str:
+def _candidates(services: Services, day: dt.date | None) -> tuple[int, list[PaperSource]]:
+    """How many papers the day lists, and those still lacking a text of this prompt version."""
+    with services.db.session() as session:
+        return korean.count_listed(session, day), list(korean.papers_lacking_text(session, origin(), day))
+
+
+async def _settle(services: Services, run: _Run, outcome: Outcome) -> str:
     """Store a valid outcome; track the server's health from a failed one. Returns the status."""
     if outcome.error_kind in ("unavailable", "fatal"):
         run.unavailable_in_a_row += 1
@@ -198,23 +202,29 @@ def _settle(services: Services, run: _Run, outcome: Outcome) -> str:
     if outcome.card is None:
         return "failed"
     try:
-        with services.db.session() as session:
-            korean.store_llm_text(
-                session,
-                outcome.paper_id,
-                origin(),
-                outcome.card.summary_ko,
-                outcome.card.easy_ko,
-                outcome.card.fields,
-                model=outcome.model,
-                prompt_tokens=outcome.prompt_tokens if outcome.usage_reported else None,
-                completion_tokens=outcome.completion_tokens if outcome.usage_reported else None,
-            )
+        await asyncio.to_thread(_store, services, outcome)
     except Exception:  # one paper that cannot be stored never stops the others
         log.exception("paper %s: storing the Korean text failed", outcome.paper_id)
         outcome.error, outcome.card = "storage error", None
         return "failed"
     return "summarized"
+
+
+def _store(services: Services, outcome: Outcome) -> None:
+    """Write one valid answer (text, tokens and fields) in one transaction."""
+    assert outcome.card is not None
+    with services.db.session() as session:
+        korean.store_llm_text(
+            session,
+            outcome.paper_id,
+            origin(),
+            outcome.card.summary_ko,
+            outcome.card.easy_ko,
+            outcome.card.fields,
+            model=outcome.model,
+            prompt_tokens=outcome.prompt_tokens if outcome.usage_reported else None,
+            completion_tokens=outcome.completion_tokens if outcome.usage_reported else None,
+        )
 
 
 def _input(source: PaperSource) -> PaperInput:
