@@ -264,7 +264,8 @@ async def test_only_workspace_admins_subscribe_channels(slack: SlackHarness) -> 
         (message,) = await slack.command("/subscribe", channel=channel, user="U2")
         assert message["response_type"] == "ephemeral" and message["text"] == texts.NOT_CHAT_ADMIN
         assert stored(slack.services, channel) is None
-    assert [c.args["user"] for c in slack.fake.api_calls("users.info")] == ["U2"]
+    assert [c.args["user"] for c in slack.fake.api_calls("users.info")] == ["U2", "U2"]
+    assert slack.fake.api_calls("conversations.info") == []  # no membership check for a refusal
 
 
 async def test_anyone_subscribes_a_direct_message(slack: SlackHarness) -> None:
