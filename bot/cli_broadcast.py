@@ -52,7 +52,9 @@ def _stop_on_signals(engine: BroadcastEngine) -> None:
 async def _lead(services: Services, engine: BroadcastEngine) -> Leadership | None:
     """Take the leadership for this run; None when a running service leads (it will send)."""
     leadership = Leadership(services.db, engine.worker_id)
-    if not await asyncio.to_thread(leadership.try_acquire):
+    await leadership.start()  # (renewed in the background for as long as the run takes)
+    if not leadership.is_leader:
+        await leadership.stop()
         return None
     await engine.recover()
     return leadership

@@ -56,12 +56,10 @@ class Leadership:
             return self.is_leader
         if self._connection is not None and not leases.still_connected(self._connection):
             self._drop_connection()
-        if self._connection is None:
-            self._connection = self.db.engine.connect()
-            self._connection.commit()
+        if self._connection is None:  # autocommit: never left "idle in transaction"
+            self._connection = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         if not self.is_leader:
             self.is_leader = leases.try_advisory_lock(self._connection)
-            self._connection.commit()
         return self.is_leader
 
     def _take_from_dead(self, session: Session) -> bool:

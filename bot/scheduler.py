@@ -15,7 +15,8 @@ from bot.leader import Leadership
 
 log = logging.getLogger(__name__)
 
-GRACE = dt.timedelta(hours=12)  # a run missed by less than this is caught up; older ones are skipped
+GRACE = dt.timedelta(hours=12)
+CATCH_UP_EVERY = 60  # seconds  # a run missed by less than this is caught up; older ones are skipped
 
 
 def digest_day(fired_at: dt.datetime, tz: ZoneInfo) -> dt.date:
@@ -58,9 +59,14 @@ class DailyScheduler:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._scheduler = AsyncIOScheduler(timezone=tz)
         self._lock = asyncio.Lock()
+        self.first_catch_up: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Schedule the daily job and catch up a run missed while the bot was down."""
+        """Schedule the daily job, and a catch-up now and every minute.
+
+        The catch-up also covers leadership gained later (the previous leader died at 09:00):
+        the day's run is keyed by its date, so a catch-up of a day already sent costs one query.
+        """
         self._scheduler.add_job(
             self.fire,
             daily_trigger(self.tz, self.at),
@@ -70,16 +76,27 @@ class DailyScheduler:
             coalesce=True,
             max_instances=1,
         )
+        self._scheduler.add_job(
+            self.catch_up,
+            "interval",
+            seconds=CATCH_UP_EVERY,
+            id="catch-up",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
         self._scheduler.start()
-        await self.catch_up()
+        self.first_catch_up = asyncio.create_task(self.catch_up(), name="catch-up")
 
     async def stop(self) -> None:
         """Stop scheduling (a run in progress finishes on its own)."""
         self._scheduler.shutdown(wait=False)
+        if self.first_catch_up is not None and not self.first_catch_up.done():
+            self.first_catch_up.cancel()
 
     async def fire(self) -> None:
-        """The scheduled job: the previous day's digest, if this process leads."""
-        await self._run(digest_day(self.clock(), self.tz))
+        """The scheduled job: the digest due at the latest firing time, if this process leads."""
+        await self._run(digest_day(last_due(self.clock(), self.tz, self.at), self.tz))
 
     async def catch_up(self) -> None:
         """Send the latest missed digest when its time passed less than GRACE ago."""

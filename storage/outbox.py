@@ -91,17 +91,23 @@ def mark_in_flight(session: Session, ids: Sequence[int], worker: str) -> list[in
     return list(session.scalars(statement))
 
 
-def record(session: Session, outcomes: Iterable[Outcome]) -> None:
-    """Write outcomes of in-flight rows in one statement per batch."""
+def record(session: Session, outcomes: Iterable[Outcome], worker: str | None = None) -> int:
+    """Write outcomes of rows this worker has in flight; returns how many rows took them.
+
+    A row settled meanwhile (recovered by a new leader) keeps its state.
+    """
     params = [{"did": o.delivery_id, "st": o.status, "err": o.error, "now": _now()} for o in outcomes]
     if not params:
-        return
+        return 0
+    guard = and_(Delivery.id == bindparam("did"), Delivery.status == "in_flight")
+    if worker is not None:
+        guard = and_(guard, Delivery.claimed_by == worker)
     statement = (
         update(Delivery)
-        .where(and_(Delivery.id == bindparam("did"), Delivery.status == "in_flight"))
+        .where(guard)
         .values(status=bindparam("st"), error=bindparam("err"), updated_at=bindparam("now"))
     )
-    session.connection().execute(statement, params)
+    return session.connection().execute(statement, params).rowcount
 
 
 def recover(session: Session, resend_ambiguous: bool) -> int:
@@ -153,15 +159,19 @@ def deactivate(session: Session, subscriber_id: int, reason: str) -> None:
     )
 
 
-def move_chat(session: Session, subscriber_id: int, new_chat_id: str) -> None:
-    """Point a subscriber at its new chat id (a group that became a supergroup)."""
+def move_chat(session: Session, subscriber_id: int, new_chat_id: str) -> bool:
+    """Point a subscriber at its new chat id (a group that became a supergroup).
+
+    False when the new chat has a subscription of its own: that one is kept, this one retired.
+    """
     row = session.get(Subscriber, subscriber_id)
     if row is None:
-        return
+        return False
     taken = session.scalar(
         select(Subscriber.id).where(Subscriber.platform == row.platform, Subscriber.chat_id == new_chat_id)
     )
-    if taken is None:
+    if taken in (None, row.id):
         row.chat_id = new_chat_id
-    else:  # the new chat subscribed on its own already: keep that one
-        row.active, row.deactivated_reason = False, f"moved to {new_chat_id}"
+        return True
+    row.active, row.deactivated_reason = False, f"moved to {new_chat_id}"
+    return False

@@ -257,3 +257,60 @@ async def test_rebroadcast_of_a_day_without_papers_creates_nothing(services) -> 
     assert reply.error and "2020-01-01" in reply.text and "/top 2025-02-11" in reply.text
     with services.db.session() as session:
         assert broadcasts.recent(session) == []
+
+
+async def test_a_migrated_group_gets_every_part_at_its_new_id(services) -> None:
+    subscribe(services, ["-100"], kind="group")
+    channel = MemoryChannel(parts_per_digest=3)
+    channel.always["-100"] = SendResult("moved", new_chat_id="-1009999")
+    await daily(services, channel)
+    assert [c for c, _ in channel.calls] == ["-100", "-1009999", "-1009999", "-1009999"]
+    with services.db.session() as session:
+        moved = subscribers.get(session, "telegram", "-1009999")
+    assert moved.active and Counter(d.status for d in deliveries(services)) == {"sent": 3}
+
+
+async def test_a_group_moved_into_a_subscribed_chat_gets_no_second_copy(services) -> None:
+    subscribe(services, ["-100", "-1009999"], kind="group")
+    channel = MemoryChannel()
+    channel.always["-100"] = SendResult("moved", new_chat_id="-1009999")
+    await daily(services, channel)
+    assert len(channel.received("-1009999")) == 1
+    with services.db.session() as session:
+        assert not subscribers.get(session, "telegram", "-100").active
+
+
+async def test_stop_during_a_rate_limit_pause_is_prompt_and_sends_nothing_more(services) -> None:
+    subscribe(services, range(1, 6))
+    channel = MemoryChannel(limits=ChatLimits(2.0, 0.0, 0.0))  # the 429 is back before the next slot
+    channel.will("1", [SendResult("retry", retry_after=30)])
+    engine = BroadcastEngine(services, {"telegram": channel}, "w", pacing=True)
+    run = DailyRun(services, {"telegram": channel}, engine)
+    task = asyncio.create_task(run(DAY, wait=True))
+    while not channel.calls:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    engine.stopping.set()
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(task, 5)
+    assert asyncio.get_running_loop().time() - started < 1
+    assert len(channel.calls) == 1  # the 429, and nothing during the pause or after the stop
+    assert Counter(d.status for d in deliveries(services)) == {"pending": 5}
+
+
+async def test_a_process_that_loses_the_lead_stops_claiming(services) -> None:
+    subscribe(services, range(1, 41))
+    channel = MemoryChannel(latency=0.005)
+    leading = {"yes": True}
+    engine = BroadcastEngine(
+        services, {"telegram": channel}, "w", may_send=lambda: leading["yes"], concurrency=4, pacing=False
+    )
+    run = DailyRun(services, {"telegram": channel}, engine)
+    task = asyncio.create_task(run(DAY, wait=True))
+    while len(channel.sent) < 10:
+        await asyncio.sleep(0.005)
+    leading["yes"] = False
+    await asyncio.wait_for(task, 5)
+    statuses = Counter(d.status for d in deliveries(services))
+    assert statuses["in_flight"] == 0 and 10 <= statuses["sent"] < 40
+    assert statuses["sent"] + statuses["pending"] == 40 and len(channel.sent) == statuses["sent"]

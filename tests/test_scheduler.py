@@ -11,7 +11,7 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.broadcast.engine import BroadcastEngine
 from bot.daily import DailyRun
@@ -92,6 +92,7 @@ async def start_instance(services, channel: MemoryChannel, clock: Clock) -> tupl
 
     scheduler = DailyScheduler(SEOUL, NINE, run_day, leadership, clock=clock)
     await scheduler.start()
+    await scheduler.first_catch_up
     return scheduler, leadership
 
 
@@ -166,3 +167,18 @@ async def test_apscheduler_fires_the_job_at_the_digest_time(services) -> None:
         await asyncio.sleep(0.1)
     await stop_instance(scheduler, leadership)
     assert fired == [dt.datetime.now(SEOUL).date() - dt.timedelta(days=1)]
+
+
+async def test_a_process_that_gains_the_lead_later_catches_up(services) -> None:
+    channel = MemoryChannel()
+    clock = Clock(kst(2025, 2, 12, 9, 30))
+    first = await start_instance(services, channel, clock)
+    second = await start_instance(services, channel, clock)
+    await first[0].stop()  # the leader is down before its 09:00 run happened (it never ran it)
+    with services.db.session() as session:
+        session.execute(delete(Broadcast))
+    await first[1].stop()
+    assert second[1].try_acquire()
+    await second[0].catch_up()  # what the minute-by-minute catch-up job does
+    await stop_instance(*second)
+    assert daily_broadcasts(services) == Counter({dt.date(2025, 2, 11): 1})

@@ -35,7 +35,7 @@ class BroadcastEngine:
     ) -> None:
         self.services, self.channels, self.worker_id = services, dict(channels), worker_id
         self.concurrency, self.poll_interval, self.may_send = concurrency, poll_interval, may_send
-        self._recovered = False
+        self._leading = False
         self.pacers = {name: Pacer(ch.limits, enabled=pacing) for name, ch in self.channels.items()}
         self.stopping = asyncio.Event()
         self._wakeup = asyncio.Event()
@@ -71,10 +71,11 @@ class BroadcastEngine:
     async def _serve(self) -> None:
         while not self.stopping.is_set():
             try:
-                if self.may_send():
-                    if not self._recovered:  # only the leader may settle rows left in flight
-                        await self.recover()
-                        self._recovered = True
+                leading = self.may_send()
+                if leading and not self._leading:  # each time the lead is taken: settle what a
+                    await self.recover()  # process that led before left in flight
+                self._leading = leading
+                if leading:
                     await self.run_pending()
             except Exception:
                 log.exception("event=engine-error")
@@ -101,13 +102,15 @@ class BroadcastEngine:
             jobs = {name: outbox.pending_jobs(session, broadcast_id, name) for name in self.channels}
         started = time.monotonic()
         log.info("broadcast=%d event=sending rows=%d", broadcast_id, sum(map(len, jobs.values())))
-        sending = Sending(self.services, self.worker_id, self.concurrency, self.stopping)
+        sending = Sending(self.services, self.worker_id, self.concurrency, self.stopping, self.may_send)
         runs = [
             PlatformRun(sending, channel, self.pacers[name], parts).run(jobs[name])
             for name, channel in self.channels.items()
             if jobs[name]
         ]
-        await asyncio.gather(*runs)
+        for failure in await asyncio.gather(*runs, return_exceptions=True):
+            if isinstance(failure, BaseException):  # the other platforms' runs went on regardless
+                log.error("broadcast=%d event=platform-run-failed", broadcast_id, exc_info=failure)
         with db.session() as session:
             done = outbox.finish_if_complete(session, broadcast_id)
             counts = broadcasts.counts(session, broadcast_id)

@@ -15,6 +15,20 @@ SAFETY = 0.97
 LATE_TOLERANCE = (1 - SAFETY) / 3
 
 
+async def sleep_unless(event: asyncio.Event | None, seconds: float) -> bool:
+    """Sleep `seconds`, or less when `event` is set first; True when it was."""
+    if event is None:
+        await asyncio.sleep(seconds)
+        return False
+    if event.is_set():
+        return True
+    try:
+        await asyncio.wait_for(event.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
 class Pacer:
     """Decides when the next message may go out; every send awaits `slot()` first.
 
@@ -52,18 +66,23 @@ class Pacer:
         """Monotonic time the current pause ends (0 when not paused)."""
         return self._paused_until
 
-    async def slot(self) -> None:
-        """Wait for the end of any pause and for this send's place in the global rate."""
+    async def slot(self, stopping: asyncio.Event | None = None) -> bool:
+        """Wait for the end of any pause and for this send's place in the global rate.
+
+        Returns False (at once) when `stopping` is set meanwhile: a long 429 pause never delays
+        a shutdown.
+        """
         if not self.enabled:
-            return
+            return not (stopping and stopping.is_set())
         while True:
             now = time.monotonic()
             if self._paused_until > now:
-                await asyncio.sleep(self._paused_until - now)
+                if await sleep_unless(stopping, self._paused_until - now):
+                    return False
                 continue
             due = max(self._next_slot, now - LATE_TOLERANCE)
             self._next_slot = due + self._period
-            if due > now:  # (a late dispatcher sends at once, keeping the schedule)
-                await asyncio.sleep(due - now)
+            if due > now and await sleep_unless(stopping, due - now):  # (a late one goes at once)
+                return False
             if self._paused_until <= time.monotonic():
-                return  # else a pause began while we waited: queue again after it
+                return True  # else a pause began while we waited: queue again after it

@@ -7,20 +7,24 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from bot.broadcast.pacing import Pacer
+from bot.broadcast.pacing import Pacer, sleep_unless
 from bot.channels import Channel, SendResult
 from bot.services import Services
 from storage import outbox
 from storage.outbox import Job, Outcome
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_ATTEMPTS = 5
 BATCH = 256
 PROGRESS_EVERY = 5.0
+DB_RETRY_MAX_WAIT = 10.0
+WRITE_TRIES_WHEN_STOPPING = 5
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,11 @@ class Sending:
     worker_id: str
     concurrency: int
     stopping: asyncio.Event
+    may_send: Callable[[], bool] = lambda: True
+
+    def halted(self) -> bool:
+        """Stop claiming: the process is stopping, or it no longer leads."""
+        return self.stopping.is_set() or not self.may_send()
 
 
 class PlatformRun:
@@ -48,6 +57,7 @@ class PlatformRun:
         self.resend_ambiguous = sending.services.settings.resend_ambiguous
         self._heap: list[tuple[float, int, Job]] = []
         self._later: dict[int, list[Job]] = {}  # subscriber -> parts waiting for the previous one
+        self._moved: dict[str, str] = {}  # old chat id -> new one (a group became a supergroup)
         self._attempts: dict[int, int] = {}
         self._seq = itertools.count()
         self._claims: asyncio.Queue[Job | None] = asyncio.Queue()
@@ -59,7 +69,7 @@ class PlatformRun:
         self._tally: dict[str, int] = {}
 
     async def run(self, jobs: Sequence[Job]) -> None:
-        """Send `jobs` until each is settled or the engine stops."""
+        """Send `jobs` until each is settled, or the engine stops or loses the lead."""
         for job in jobs:  # ordered by subscriber, then part: a chat's parts go out one after another
             if job.subscriber_id in self._later:
                 self._later[job.subscriber_id].append(job)
@@ -82,45 +92,57 @@ class PlatformRun:
             reporter.cancel()
 
     def _push(self, job: Job, ready_at: float) -> None:
-        ready_at = max(ready_at, self.pacer.chat_ready_at(job.chat_id))
+        ready_at = max(ready_at, self.pacer.chat_ready_at(self._chat(job)))
         heapq.heappush(self._heap, (ready_at, next(self._seq), job))
+
+    def _chat(self, job: Job) -> str:
+        return self._moved.get(job.chat_id, job.chat_id)
 
     async def _dispatch(self) -> None:
         """Hand jobs to the claimer in order, each after its chat interval and a global slot."""
-        while self._open > 0 and not self.sending.stopping.is_set():
+        while self._open > 0 and not self.sending.halted():
             if not self._heap:
-                self._settled.clear()
-                await self._wait(self._settled.wait(), 0.5)
+                await self._wait_settled(0.5)
                 continue
             ready_at, _, job = self._heap[0]
             if (wait := ready_at - time.monotonic()) > 0:
-                self._settled.clear()
-                await self._wait(self._settled.wait(), wait)
+                await self._wait_settled(wait)
                 continue
-            heapq.heappop(self._heap)
-            await self.pacer.slot()
-            await self._gate.acquire()
+            heapq.heappop(self._heap)  # (left pending in storage if the run ends before claiming it)
+            if not await self.pacer.slot(self.sending.stopping) or not await self._take_gate():
+                return
+            if self.sending.halted():  # lost the lead (or told to stop) while waiting
+                self._gate.release()
+                return
             await self._claims.put(job)
 
-    async def _wait(self, awaitable: object, timeout: float) -> None:
+    async def _wait_settled(self, timeout: float) -> None:
+        self._settled.clear()
+        await _first(self._settled.wait(), self.sending.stopping.wait(), timeout=timeout)
+
+    async def _take_gate(self) -> bool:
+        """One of `concurrency` places for a send in flight; False when stopping first."""
+        acquire = asyncio.ensure_future(self._gate.acquire())
         stop = asyncio.ensure_future(self.sending.stopping.wait())
-        other = asyncio.ensure_future(awaitable)  # type: ignore[arg-type]
-        await asyncio.wait({stop, other}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        for task in (stop, other):
-            task.cancel()
+        await asyncio.wait({acquire, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if acquire.done() and not acquire.cancelled():
+            return True
+        acquire.cancel()
+        return False
 
     async def _claim_loop(self) -> None:
         """Claim the jobs handed over in one UPDATE per batch, then start their sends."""
         while True:
             batch, done = await _drain(self._claims)
             if batch:
-                ids = await asyncio.to_thread(self._mark, [j.delivery_id for j in batch])
+                ids = await self._db(self._mark, [j.delivery_id for j in batch])
                 for job in batch:
-                    if job.delivery_id in ids:
+                    if ids is not None and job.delivery_id in ids:
                         task = asyncio.create_task(self._send(job))
                         self._sends.add(task)
                         task.add_done_callback(self._sends.discard)
-                    else:  # someone else claimed it: not ours to send, nor what follows it
+                    else:  # claimed elsewhere, or the database gave up while stopping: not ours now
                         self._gate.release()
                         self._open -= len(self._later.pop(job.subscriber_id, []))
                         self._settle()
@@ -132,26 +154,33 @@ class PlatformRun:
             return set(outbox.mark_in_flight(session, ids, self.sending.worker_id))
 
     async def _send(self, job: Job) -> None:
+        chat = self._chat(job)
         try:
             payload = self.payloads[(job.variant, job.part)]
-            result = await self._send_once(job.chat_id, payload)
+            result = await self.channel.send(chat, payload)
             if result.status == "moved" and result.new_chat_id:
-                await asyncio.to_thread(self._move, job, result.new_chat_id)
-                result = await self._send_once(result.new_chat_id, payload)
+                result, chat = await self._follow(job, payload, result.new_chat_id)
+            if result.status == "retry":  # pause before this place in flight is given back
+                self.pacer.pause(result.retry_after or 1.0)
         except Exception as exc:  # a sender bug must not stop the broadcast
             log.exception("broadcast=%d delivery=%d event=send-error", job.broadcast_id, job.delivery_id)
             result = SendResult("failed", f"{type(exc).__name__}")
         finally:
             self._gate.release()
-        self.pacer.sent_to(job.chat_id, job.chat_kind)
+        self.pacer.sent_to(chat, job.chat_kind)
         await self._results.put((job, result))
 
-    async def _send_once(self, chat_id: str, payload: object) -> SendResult:
-        return await self.channel.send(chat_id, payload)
+    async def _follow(self, job: Job, payload: object, new_chat_id: str) -> tuple[SendResult, str]:
+        """Move the subscription to the chat's new id and send there, unless that chat has its own."""
+        moved = await self._db(self._move, job, new_chat_id)
+        if not moved:
+            return SendResult("failed", "chat moved; the new chat is subscribed on its own"), job.chat_id
+        self._moved[job.chat_id] = new_chat_id
+        return await self.channel.send(new_chat_id, payload), new_chat_id
 
-    def _move(self, job: Job, new_chat_id: str) -> None:
+    def _move(self, job: Job, new_chat_id: str) -> bool:
         with self.db.session() as session:
-            outbox.move_chat(session, job.subscriber_id, new_chat_id)
+            return outbox.move_chat(session, job.subscriber_id, new_chat_id)
 
     async def _write_loop(self) -> None:
         """Record outcomes in batches and schedule what follows from them."""
@@ -159,7 +188,13 @@ class PlatformRun:
             batch, done = await _drain(self._results)
             if batch:
                 outcomes = [self._outcome(job, result) for job, result in batch]
-                await asyncio.to_thread(self._record, batch, outcomes)
+                tries = None if not self.sending.stopping.is_set() else WRITE_TRIES_WHEN_STOPPING
+                if await self._db(self._record, batch, outcomes, tries=tries) is None:
+                    log.error(
+                        "event=outcomes-lost rows=%d: they stay in flight, settled as unknown at the "
+                        "next start",
+                        len(batch),
+                    )
                 for (job, result), outcome in zip(batch, outcomes, strict=True):
                     self._after(job, result, outcome)
             if done:
@@ -172,7 +207,6 @@ class PlatformRun:
         if result.status == "ambiguous":
             status = "pending" if self.resend_ambiguous else "unknown"
         if result.status == "retry":
-            self.pacer.pause(result.retry_after or 1.0)
             status = "pending"
         attempts = self._attempts.get(job.delivery_id, 0) + 1
         self._attempts[job.delivery_id] = attempts
@@ -180,13 +214,16 @@ class PlatformRun:
             status = "failed"
         return Outcome(job.delivery_id, status or "failed", result.detail)
 
-    def _record(self, batch: list[tuple[Job, SendResult]], outcomes: list[Outcome]) -> None:
+    def _record(self, batch: list[tuple[Job, SendResult]], outcomes: list[Outcome]) -> bool:
         with self.db.session() as session:
-            outbox.record(session, outcomes)
+            written = outbox.record(session, outcomes, self.sending.worker_id)
             for (job, result), outcome in zip(batch, outcomes, strict=True):
                 if outcome.status == "blocked":
                     outbox.deactivate(session, job.subscriber_id, result.detail or "blocked")
                     outbox.skip_rest_of_subscriber(session, job.broadcast_id, job.subscriber_id, "blocked")
+        if written != len(outcomes):  # rows settled by someone else meanwhile (a new leader)
+            log.warning("event=outcomes-superseded rows=%d", len(outcomes) - written)
+        return True
 
     def _after(self, job: Job, result: SendResult, outcome: Outcome) -> None:
         self._tally[outcome.status] = self._tally.get(outcome.status, 0) + 1
@@ -205,6 +242,24 @@ class PlatformRun:
         self._open -= 1
         self._settled.set()
 
+    async def _db(self, work: Callable[..., T], *args: object, tries: int | None = None) -> T | None:
+        """Run a database step in a thread, retrying with backoff; None when giving up.
+
+        Gives up once stopping (after `tries` attempts if given): a broadcast never hangs on a
+        database that went away, and what was not recorded is settled at the next start.
+        """
+        wait, attempt = 0.25, 0
+        while True:
+            attempt += 1
+            try:
+                return await asyncio.to_thread(work, *args)
+            except Exception:
+                log.exception("event=database-error step=%s attempt=%d", work.__name__, attempt)
+            if (tries is None and self.sending.stopping.is_set()) or (tries is not None and attempt >= tries):
+                return None
+            await sleep_unless(self.sending.stopping if tries is None else None, wait)
+            wait = min(wait * 2, DB_RETRY_MAX_WAIT)
+
     async def _report_loop(self) -> None:
         while True:
             await asyncio.sleep(PROGRESS_EVERY)
@@ -214,6 +269,17 @@ class PlatformRun:
                 self._open,
                 " ".join(f"{k}={v}" for k, v in sorted(self._tally.items())),
             )
+
+
+async def _first(*awaitables: object, timeout: float | None = None) -> int | None:
+    """Index of the first awaitable to finish (the others are cancelled); None on timeout."""
+    tasks = [asyncio.ensure_future(a) for a in awaitables]  # type: ignore[arg-type]
+    done, _ = await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    winner = next((i for i, t in enumerate(tasks) if t in done), None)
+    for i, task in enumerate(tasks):
+        if i != winner:
+            task.cancel()
+    return winner
 
 
 async def _drain(queue: asyncio.Queue) -> tuple[list, bool]:  # type: ignore[type-arg]
