@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from bot import texts
 from bot.commands import parse_command
-from bot.services import RebroadcastResult
 from tests.chat import Chat
 from tests.conftest import SAMPLE_DAY_PAPERS
+from tests.fakes.broadcaster import RecordingBroadcaster
 
 
 def test_help_lists_every_command(services) -> None:
@@ -114,17 +114,6 @@ def test_group_subscription_needs_a_chat_admin(services) -> None:
     assert member.say("/unsubscribe") == texts.NOT_CHAT_ADMIN
 
 
-class RecordingBroadcaster:
-    """Records rebroadcast requests instead of sending."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple] = []
-
-    def rebroadcast(self, day, requested_by, target) -> RebroadcastResult:
-        self.calls.append((day, requested_by, target))
-        return RebroadcastResult(broadcast_id=len(self.calls), recipients=3)
-
-
 def test_admin_commands_refuse_non_admins(services) -> None:
     services.broadcaster = RecordingBroadcaster()
     stranger = Chat(services, user_id="1001")
@@ -136,7 +125,7 @@ def test_admin_commands_refuse_non_admins(services) -> None:
 def test_admin_rebroadcast_and_stats(services) -> None:
     services.broadcaster = RecordingBroadcaster()
     admin = Chat(services, user_id="42", chat_id="42")
-    assert "3곳" in admin.say("/rebroadcast 2025-02-11 here")
+    assert "1곳" in admin.say("/rebroadcast 2025-02-11 here")
     assert "3곳" in admin.say("/rebroadcast")
     day, who, target = services.broadcaster.calls[0]
     assert (str(day), who, target) == ("2025-02-11", "telegram:42", ("telegram", "42"))

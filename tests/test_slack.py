@@ -8,7 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,27 +21,15 @@ from pydantic import SecretStr
 from bot import texts
 from bot.render.slack import BLOCKS_MAX, HEADER_MAX, SECTION_MAX
 from bot.runtime import ConfigError
-from bot.services import RebroadcastResult, Services
+from bot.services import Services
 from handlers.slack import EVENTS_PATH, SlackPlatform, build_platform
 from handlers.slack_requests import sign
 from storage import subscribers
+from tests.fakes.broadcaster import RecordingBroadcaster
 from tests.fakes.slack_server import BOT_USER_ID, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-1-test-token"
-
-
-@dataclass
-class RecordingBroadcaster:
-    """The Broadcaster protocol, remembering what it was asked to do."""
-
-    calls: list[tuple[dt.date, str | None, tuple[str, str] | None]] = field(default_factory=list)
-
-    def rebroadcast(
-        self, day: dt.date, requested_by: str | None, target: tuple[str, str] | None
-    ) -> RebroadcastResult:
-        self.calls.append((day, requested_by, target))
-        return RebroadcastResult(broadcast_id=7, recipients=3)
 
 
 @dataclass
@@ -281,7 +269,7 @@ async def test_anyone_subscribes_a_direct_message(slack: SlackHarness) -> None:
 async def test_rebroadcast_by_a_bot_admin(slack: SlackHarness) -> None:
     (message,) = await slack.command("/rebroadcast 2025-02-11 here", user="U1")
     assert message["response_type"] == "ephemeral"
-    assert "3곳" in message["text"]
+    assert "1곳" in message["text"]
     assert slack.services.broadcaster.calls == [(dt.date(2025, 2, 11), "slack:T1:U1", ("slack", "C1"))]
 
 

@@ -9,7 +9,7 @@ import logging
 import re
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -18,10 +18,11 @@ from pydantic import SecretStr
 
 from bot import texts
 from bot.ingest import store_digest
-from bot.services import RebroadcastResult, Services
+from bot.services import Services
 from bot.sources.markdown import parse_digest
 from handlers.telegram import TelegramPlatform
 from storage import subscribers
+from tests.fakes.broadcaster import RecordingBroadcaster
 from tests.fakes.telegram_server import (
     BOT_USER,
     SECRET_HEADER,
@@ -38,19 +39,6 @@ from tests.fakes.telegram_server import (
 BOT = BOT_USER["username"]
 ADMIN = 42  # the bot admin of the `services` fixture
 ANONYMOUS_ADMIN_BOT = 1087968824
-
-
-@dataclass
-class RecordingBroadcaster:
-    """A Broadcaster that only records what it was asked to do."""
-
-    calls: list[tuple[dt.date, str | None, tuple[str, str] | None]] = field(default_factory=list)
-
-    def rebroadcast(
-        self, day: dt.date, requested_by: str | None, target: tuple[str, str] | None
-    ) -> RebroadcastResult:
-        self.calls.append((day, requested_by, target))
-        return RebroadcastResult(broadcast_id=len(self.calls), recipients=1 if target else 3)
 
 
 def visible(text: str) -> str:
