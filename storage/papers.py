@@ -178,19 +178,6 @@ def field_counts(
     return {code: count for code, count in rows}
 
 
-def papers_by_id(session: Session, ids: Sequence[str]) -> list[StoredPaper]:
-    """Stored papers for `ids`, in the given order (unknown ids are left out)."""
-    rows = {p.id: p for p in session.scalars(select(Paper).where(Paper.id.in_(ids)))}
-    return _load(session, [rows[i] for i in ids if i in rows])
-
-
-def papers_without_fields(session: Session, limit: int = 1000) -> list[StoredPaper]:
-    """Papers that have no 관련분야 yet."""
-    has_fields = select(PaperField.paper_id).distinct().scalar_subquery()
-    rows = session.scalars(select(Paper).where(Paper.id.not_in(has_fields)).limit(limit)).all()
-    return _load(session, rows)
-
-
 def _load(session: Session, rows: Sequence[Paper]) -> list[StoredPaper]:
     """Attach the best Korean text and the field codes to each paper row."""
     ids = [r.id for r in rows]

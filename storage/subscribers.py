@@ -115,11 +115,3 @@ def counts_by_platform(session: Session) -> dict[str, tuple[int, int]]:
     for platform, active, count in rows:
         counts.setdefault(platform, [0, 0])[0 if active else 1] += count
     return {p: (a, i) for p, (a, i) in counts.items()}
-
-
-def move(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> None:
-    """Move a subscription to a new chat id (a Telegram group that became a supergroup)."""
-    row = _find(session, platform, old_chat_id)
-    if row is None or _find(session, platform, new_chat_id) is not None:
-        return
-    row.chat_id = new_chat_id

@@ -41,7 +41,9 @@ async def paperbot(*args: str, env: dict[str, str], cwd: Path, timeout: float = 
     return await run(sys.executable, "-m", "bot", *args, env=env, cwd=cwd, timeout=timeout)
 
 
-async def start_paperbot(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+async def start_paperbot(
+    *args: str, env: dict[str, str], cwd: Path, stdin: int | None = None
+) -> asyncio.subprocess.Process:
     """Start `python -m bot ARGS` in the background (stderr kept for failure messages)."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -50,7 +52,8 @@ async def start_paperbot(*args: str, env: dict[str, str], cwd: Path) -> asyncio.
         *args,
         env=env,
         cwd=cwd,
-        stdout=asyncio.subprocess.DEVNULL,
+        stdin=stdin,
+        stdout=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
 

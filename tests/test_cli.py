@@ -6,7 +6,6 @@ import asyncio
 import io
 import json
 import signal
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from bot.__main__ import main
 from handlers.console import run_console
 from storage.db import Database
 from tests.fakes.hf_server import FakeHFServer
-from tests.processes import base_env
+from tests.processes import base_env, start_paperbot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAPER_KEYS = {"rank", "id", "title", "easy_ko", "easy_lang", "fields", "votes", "url"}
@@ -172,18 +171,7 @@ def test_broadcast_runs_once_per_day_and_resumes(run) -> None:
 
 async def test_run_console_answers_and_stops_on_sigterm_while_reading(tmp_path: Path) -> None:
     env = base_env(tmp_path) | {"PAPERBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--console",
-        env=env,
-        cwd=tmp_path,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_paperbot("run", "--console", env=env, cwd=tmp_path, stdin=asyncio.subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(b"/help\n")
     await proc.stdin.drain()
