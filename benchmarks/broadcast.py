@@ -26,16 +26,16 @@ sys.path.insert(0, str(ROOT))
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bot.bootstrap import open_database  # noqa: E402
 from bot.broadcast.engine import BroadcastEngine  # noqa: E402
-from bot.cli_demo import SAMPLE_DAY, sample_text  # noqa: E402
+from bot.cli.demo import SAMPLE_DAY, sample_text  # noqa: E402
 from bot.daily import DailyRun  # noqa: E402
 from bot.fields import default_taxonomy  # noqa: E402
 from bot.ingest import store_digest  # noqa: E402
-from bot.runtime import open_database  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.sources.markdown import parse_digest  # noqa: E402
-from handlers.telegram_sender import TelegramChannel  # noqa: E402
+from handlers.telegram.sender import TelegramChannel  # noqa: E402
 from storage import subscribers  # noqa: E402
 from tests.fakes.telegram_server import TOKEN  # noqa: E402
 from tests.processes import read_log, start_fake_process, stop_process  # noqa: E402

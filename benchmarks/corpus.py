@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.bootstrap import open_database  # noqa: E402
 from bot.commands import dispatch  # noqa: E402
 from bot.fields import default_taxonomy  # noqa: E402
 from bot.ingest import store_day_list  # noqa: E402
 from bot.models import Request  # noqa: E402
-from bot.runtime import open_database  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.sources.hf import parse_day  # noqa: E402

@@ -58,21 +58,3 @@ class Channel(Protocol):
     async def aclose(self) -> None:
         """Release connections (a one-off broadcast from the command line ends)."""
         ...
-
-
-class Platform(Protocol):
-    """A running chat integration (Telegram bot, Slack app, console) inside `paperbot run`."""
-
-    name: str
-
-    async def start(self) -> None:
-        """Connect and begin answering commands; return once running."""
-        ...
-
-    async def stop(self) -> None:
-        """Stop answering and release connections."""
-        ...
-
-    def channel(self) -> Channel | None:
-        """The broadcast sender of this platform, if it has one."""
-        ...

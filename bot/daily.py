@@ -13,9 +13,10 @@ from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.plan import plan
 from bot.channels import Channel
 from bot.ingest import store_day_list
+from bot.selection import has_papers
 from bot.services import Services
 from bot.sources.hf import DayList, HFError
-from storage import broadcasts, papers
+from storage import broadcasts
 from storage.broadcasts import NewBroadcast
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,8 @@ class DailyRun:
             return await self._resume(day, existing, wait)
         notes = [n for n in (await self._fetch(day), await self._summarize(day)) if n]
         with self.services.db.session() as session:
-            has_papers = bool(papers.top_for_day(session, day, 1))
             recipients = broadcasts.active_subscribers(session)
-        if not has_papers and notes:
+        if notes and not has_papers(self.services, day):
             await self.notify_admins(texts.DAILY_FAILED.format(day=day, reason="; ".join(notes)))
             return DailyResult(day, "failed", note="; ".join(notes))
         parts, chosen = plan(self.services, self.channels, day, recipients)

@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 LEASE = "scheduler"
 
 
+def instance_name() -> str:
+    """Who this process is when it claims rows and leases: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def holder_is_dead(holder: str) -> bool:
     """True for a `host:pid` holder on this host whose process no longer exists."""
     host, _, pid = holder.rpartition(":")

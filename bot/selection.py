@@ -1,8 +1,9 @@
-"""Pick the top papers of a day or of a field and turn them into digests."""
+"""Which papers: the one read path for the digest, `/top`, `/field`, `/fields` and `/rebroadcast`."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from bot.cards import day_digest, field_digest
 from bot.models import Digest
@@ -16,10 +17,18 @@ def latest_day(services: Services) -> dt.date | None:
         return papers.latest_day(session)
 
 
-def top_of_day(services: Services, day: dt.date, n: int) -> Digest | None:
-    """The top `n` cards of `day`, or None when that day has no papers."""
+def has_papers(services: Services, day: dt.date) -> bool:
+    """True when `day`'s list has at least one paper."""
     with services.db.session() as session:
-        found = papers.top_for_day(session, day, n)
+        return bool(papers.top_for_day(session, day, 1))
+
+
+def top_of_day(
+    services: Services, day: dt.date, n: int, fields: Sequence[str] | None = None
+) -> Digest | None:
+    """The top `n` cards of `day` (only of `fields` when given), or None when there are none."""
+    with services.db.session() as session:
+        found = papers.top_for_day(session, day, n, fields or None)
     return day_digest(day, found, services.taxonomy) if found else None
 
 

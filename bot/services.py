@@ -1,7 +1,8 @@
-"""The dependencies the command layer and the CLI share, handed in by the composition root."""
+"""The dependencies every command and CLI verb shares, built once by the composition root."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ class RebroadcastResult:
 
 
 class Broadcaster(Protocol):
-    """Creates broadcasts; sending happens elsewhere (the broadcast engine)."""
+    """Queues broadcasts; sending happens elsewhere (the broadcast engine)."""
 
     def rebroadcast(
         self, day: dt.date, requested_by: str | None, target: tuple[str, str] | None
@@ -31,16 +32,20 @@ class Broadcaster(Protocol):
         ...
 
 
-@dataclass
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
 class Services:
-    """Everything a command needs: storage, settings, taxonomy and the broadcaster."""
+    """Storage, settings, taxonomy, bot admins and (in a running service) the broadcaster."""
 
     db: Database
     settings: Settings
     taxonomy: Taxonomy
+    admins: frozenset[tuple[str, str]] = frozenset()
     broadcaster: Broadcaster | None = None
-    admins: frozenset[tuple[str, str]] = field(default_factory=frozenset)
-    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    clock: Callable[[], dt.datetime] = field(default=_utc_now)
 
     def today(self) -> dt.date:
         """Today's date in the configured time zone."""
@@ -49,3 +54,7 @@ class Services:
     def is_bot_admin(self, platform: str, user_id: str | None) -> bool:
         """True when the user is a bot admin (numeric id on Telegram, TEAM:USER on Slack)."""
         return user_id is not None and (platform, user_id) in self.admins
+
+    def with_broadcaster(self, broadcaster: Broadcaster) -> Services:
+        """A copy whose commands queue rebroadcasts through `broadcaster`."""
+        return dataclasses.replace(self, broadcaster=broadcaster)

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.redact import remember
 
 CommaInts = Annotated[list[int], NoDecode]
 CommaStrs = Annotated[list[str], NoDecode]
@@ -120,3 +122,20 @@ class Settings(BaseSettings):
         admins = {("telegram", str(i)) for i in self.telegram_admin_ids}
         admins |= {("slack", s) for s in self.slack_admin_ids}
         return admins
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot be used; the message is one line without secret values."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with pydantic's errors folded into one line."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None
+    remember(*settings.secret_values())
+    return settings

@@ -32,22 +32,47 @@ def continued_header(header: str, part: int, parts: int) -> str:
 
 
 # --- Command replies ---
-HELP = """\
+HELP_INTRO = """\
 안녕하세요! 저는 paperbot이에요 📚
-매일 아침 허깅페이스 Daily Papers에서 추천을 많이 받은 논문을 골라 한국어 카드로 보내 드려요.
+매일 아침 허깅페이스 Daily Papers에서 추천을 많이 받은 논문을 골라 한국어 카드로 보내 드려요."""
+HELP_COMMANDS = "명령어"
+HELP_ADMIN_COMMANDS = "관리자 전용"
+HELP_LINE = "/{name}{usage} — {summary}"
+HELP_EXAMPLES = " (예: {examples})"
 
-명령어
-/top [개수] [날짜] — 최신 인기 논문 (예: /top, /top 3, /top 3 2025-02-11)
-/field <분야> [개수] — 분야별 최근 인기 논문 (예: /field 자연어 처리, /field 비전 3)
-/fields — 분야 목록과 논문 수
-/subscribe [분야 ...] — 이 채팅에서 매일 다이제스트 받기 (예: /subscribe, /subscribe 비전 강화학습)
-/unsubscribe — 매일 다이제스트 그만 받기
-/settings — 이 채팅의 구독 설정 보기
-/help — 이 도움말
-
-관리자 전용
-/rebroadcast [날짜] [here] — 그날의 다이제스트 다시 보내기 (예: /rebroadcast 2025-02-11 here)
-/stats — 구독자와 최근 발송 현황"""
+# Per command: (arguments as shown in help, one-line description, examples, the menu's description).
+COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
+    "top": (
+        "[개수] [날짜]",
+        "최신 인기 논문",
+        ("/top", "/top 3", "/top 3 2025-02-11"),
+        "최신 인기 논문 보기 (예: /top 3)",
+    ),
+    "field": (
+        "<분야> [개수]",
+        "분야별 최근 인기 논문",
+        ("/field 자연어 처리", "/field 비전 3"),
+        "분야별 인기 논문 (예: /field 자연어 처리)",
+    ),
+    "fields": ("", "분야 목록과 논문 수", (), "분야 목록과 논문 수"),
+    "subscribe": (
+        "[분야 ...]",
+        "이 채팅에서 매일 다이제스트 받기",
+        ("/subscribe", "/subscribe 비전 강화학습"),
+        "이 채팅에서 매일 다이제스트 받기",
+    ),
+    "unsubscribe": ("", "매일 다이제스트 그만 받기", (), "매일 다이제스트 그만 받기"),
+    "settings": ("", "이 채팅의 구독 설정 보기", (), "이 채팅의 구독 설정 보기"),
+    "help": ("", "이 도움말", (), "도움말과 명령어 예시"),
+    "start": ("", "이 도움말", (), "도움말과 명령어 예시"),
+    "rebroadcast": (
+        "[날짜] [here]",
+        "그날의 다이제스트 다시 보내기",
+        ("/rebroadcast 2025-02-11 here",),
+        "(관리자) 그날의 다이제스트 다시 보내기",
+    ),
+    "stats": ("", "구독자와 최근 발송 현황", (), "(관리자) 구독자와 최근 발송 현황"),
+}
 
 UNKNOWN_COMMAND = "알 수 없는 명령어예요: /{command}\n/help 로 사용할 수 있는 명령어를 확인해 주세요."
 ARGS_TOO_LONG = "입력이 너무 길어요. 짧게 다시 입력해 주세요. (/help 참고)"
@@ -115,13 +140,6 @@ SLACK_NOT_MEMBER = (
     "{command} 를 다시 보내 주세요."
 )
 
-# --- Telegram command menu (setMyCommands): public commands and their descriptions ---
-TELEGRAM_MENU = (
-    ("top", "최신 인기 논문 보기 (예: /top 3)"),
-    ("field", "분야별 인기 논문 (예: /field 자연어 처리)"),
-    ("fields", "분야 목록과 논문 수"),
-    ("subscribe", "이 채팅에서 매일 다이제스트 받기"),
-    ("unsubscribe", "매일 다이제스트 그만 받기"),
-    ("settings", "이 채팅의 구독 설정 보기"),
-    ("help", "도움말과 명령어 예시"),
-)
+# --- The Slack app's description in its manifest ---
+SLACK_APP_DESCRIPTION = "허깅페이스 Daily Papers 인기 논문을 매일 아침 한국어 카드로 전해 드려요."
+SLACK_USAGE_EXAMPLE = "{usage}  예: {example}"

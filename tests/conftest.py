@@ -100,7 +100,7 @@ SAMPLE_DAY_PAPERS = 8
 @pytest.fixture
 def services(db: Database):
     """Services over `db` with the bundled sample digest imported and one Telegram admin (id 42)."""
-    from bot.cli_demo import SAMPLE_DAY, sample_text
+    from bot.cli.demo import SAMPLE_DAY, sample_text
     from bot.fields import default_taxonomy
     from bot.ingest import store_digest
     from bot.services import Services

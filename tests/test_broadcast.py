@@ -187,7 +187,7 @@ async def test_rebroadcast_command_queues_a_new_broadcast(services) -> None:
     subscribe(services, [1, 2])
     channel = MemoryChannel()
     engine = engine_for(services, channel)
-    services.broadcaster = OutboxBroadcaster(services, {"telegram": channel}, engine.wake)
+    services = services.with_broadcaster(OutboxBroadcaster(services, {"telegram": channel}, engine.wake))
     admin = Chat(services, user_id="42", chat_id="42")
     assert "2곳" in admin.say("/rebroadcast 2025-02-11")
     assert "이미 진행 중" in admin.say("/rebroadcast 2025-02-11")
@@ -239,7 +239,7 @@ async def test_rebroadcast_here_leaves_the_chats_subscription_as_it_was(services
         before = subscribers.get(session, "telegram", "-100777")
     channel = MemoryChannel()
     engine = engine_for(services, channel)
-    services.broadcaster = OutboxBroadcaster(services, {"telegram": channel}, engine.wake)
+    services = services.with_broadcaster(OutboxBroadcaster(services, {"telegram": channel}, engine.wake))
     admin = Chat(services, user_id="42", chat_id="-100777", chat_kind="group")
     assert "1곳" in admin.say("/rebroadcast here")
     await engine.run_pending()
@@ -252,7 +252,7 @@ async def test_rebroadcast_here_leaves_the_chats_subscription_as_it_was(services
 async def test_rebroadcast_of_a_day_without_papers_creates_nothing(services) -> None:
     subscribe(services, [1])
     channel = MemoryChannel()
-    services.broadcaster = OutboxBroadcaster(services, {"telegram": channel}, lambda: None)
+    services = services.with_broadcaster(OutboxBroadcaster(services, {"telegram": channel}, lambda: None))
     reply = Chat(services, user_id="42", chat_id="42").reply("/rebroadcast 2020-01-01")
     assert reply.error and "2020-01-01" in reply.text and "/top 2025-02-11" in reply.text
     with services.db.session() as session:

@@ -115,7 +115,7 @@ def test_group_subscription_needs_a_chat_admin(services) -> None:
 
 
 def test_admin_commands_refuse_non_admins(services) -> None:
-    services.broadcaster = RecordingBroadcaster()
+    services = services.with_broadcaster(RecordingBroadcaster())
     stranger = Chat(services, user_id="1001")
     assert stranger.say("/rebroadcast") == texts.NOT_BOT_ADMIN
     assert stranger.say("/stats") == texts.NOT_BOT_ADMIN
@@ -123,7 +123,7 @@ def test_admin_commands_refuse_non_admins(services) -> None:
 
 
 def test_admin_rebroadcast_and_stats(services) -> None:
-    services.broadcaster = RecordingBroadcaster()
+    services = services.with_broadcaster(RecordingBroadcaster())
     admin = Chat(services, user_id="42", chat_id="42")
     assert "1곳" in admin.say("/rebroadcast 2025-02-11 here")
     assert "3곳" in admin.say("/rebroadcast")
@@ -156,7 +156,7 @@ COMMANDS = ["top", "field", "fields", "subscribe", "unsubscribe", "settings", "r
     kind=st.sampled_from(["private", "group", "channel"]),
 )
 def test_no_argument_makes_a_command_raise(services, command, args, admin, kind) -> None:
-    services.broadcaster = RecordingBroadcaster()
+    services = services.with_broadcaster(RecordingBroadcaster())
     chat = Chat(services, user_id="42" if admin else "7", chat_kind=kind)
     line = "/" + command + " " + " ".join(a.replace("\n", " ") for a in args)
     reply = chat.reply(line)

@@ -13,15 +13,15 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-import bot.cli_papers  # noqa: F401  (registers `top`)
-import bot.cli_summarize  # noqa: F401  (registers the verb)
-from bot.cli import main as cli_main
-from bot.cli_demo import SAMPLE_DAY
+import bot.cli.papers  # noqa: F401  (registers `top`)
+import bot.cli.summarize  # noqa: F401  (registers the verb)
+from bot.bootstrap import Bootstrap
+from bot.cli.app import main as cli_main
+from bot.cli.demo import SAMPLE_DAY
 from bot.ingest import classified
 from bot.llm import PROMPT_VERSION, SummaryReport, daily_step, llm_configured, summarize_missing
 from bot.llm.runner import MAX_RETRIES, MAX_UNAVAILABLE_IN_A_ROW
 from bot.models import Card
-from bot.runtime import Runtime
 from bot.selection import top_of_day
 from bot.services import Services
 from storage.papers import set_korean_text, upsert_papers
@@ -383,7 +383,7 @@ def run(services, monkeypatch, capsys):
     def _run(*args: str, **env: str) -> tuple[int, str, str]:
         for name, value in env.items():
             monkeypatch.setenv(f"PAPERBOT_{name.upper()}", value)
-        code = cli_main(list(args), Runtime())
+        code = cli_main(list(args), Bootstrap())
         out, err = capsys.readouterr()
         return code, out, err
 

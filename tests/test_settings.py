@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.redact import RedactingFilter, redact
-from bot.runtime import ConfigError, load_settings
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings, load_settings
 
 
 def test_defaults_follow_the_contract() -> None:
@@ -71,7 +70,7 @@ def test_secrets_from_a_dotenv_file_are_masked_in_logs(
     assert redact(f"key={secret}") == f"key={secret}"  # nothing knows it yet
     load_settings()
     assert redact(f"key={secret}") == "key=***"
-    logger = logging.getLogger("paperbot.test")
+    logger = logging.getLogger("redaction-check")
     logger.addFilter(RedactingFilter())
     with caplog.at_level(logging.INFO):
         logger.info("calling %s", f"https://llm.example/v1?key={secret}")

@@ -20,10 +20,10 @@ from pydantic import SecretStr
 
 from bot import texts
 from bot.render.slack import BLOCKS_MAX, HEADER_MAX, SECTION_MAX
-from bot.runtime import ConfigError
 from bot.services import Services
-from handlers.slack import EVENTS_PATH, SlackPlatform, build_platform
-from handlers.slack_requests import sign
+from bot.settings import ConfigError
+from handlers.slack.app import EVENTS_PATH, SlackPlatform, build_platform
+from handlers.slack.requests import sign
 from storage import subscribers
 from tests.fakes.broadcaster import RecordingBroadcaster
 from tests.fakes.slack_server import BOT_USER_ID, FakeSlack
@@ -317,8 +317,8 @@ def _bad_signature_cases() -> list[tuple[str, dict[str, str]]]:
         ("missing signature", _headers(good_ts, None)),
         ("missing timestamp", _headers(None, sign(SECRET, good_ts, BODY))),
         ("wrong secret", _headers(good_ts, sign("another-secret", good_ts, BODY))),
-        ("stale", _headers(str(now - 301), sign(SECRET, str(now - 301), BODY))),
-        ("from the future", _headers(str(now + 301), sign(SECRET, str(now + 301), BODY))),
+        ("stale", _headers(str(now - 330), sign(SECRET, str(now - 330), BODY))),
+        ("from the future", _headers(str(now + 330), sign(SECRET, str(now + 330), BODY))),
         ("timestamp not a number", _headers("abc", sign(SECRET, "abc", BODY))),
         ("timestamp with spaces", _headers(f" {now} ", sign(SECRET, f" {now} ", BODY))),
         ("timestamp with underscores", _headers("1_7", sign(SECRET, "1_7", BODY))),

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import texts
+from bot.commands import help_text
 from bot.models import Reply, Request
-from handlers.slack_requests import (
+from handlers.slack.manifest import manifest
+from handlers.slack.requests import (
     action_request,
     chat_kind,
     command_request,
@@ -105,7 +106,7 @@ def test_odd_command_payloads_never_raise(payload: dict) -> None:
 
 
 def test_reply_mentions_of_commands_get_the_prefix() -> None:
-    reply = with_prefix(Reply(text=texts.HELP + "\nhttps://x.org/top /topic a/top /fields"), "paper-")
+    reply = with_prefix(Reply(text=help_text() + "\nhttps://x.org/top /topic a/top /fields"), "paper-")
     assert "/paper-top 3" in reply.text and "/paper-field 자연어 처리" in reply.text
     assert "/paper-subscribe" in reply.text and "/paper-unsubscribe" in reply.text
     assert "https://x.org/top" in reply.text and " /topic " in reply.text and " a/top " in reply.text
@@ -174,7 +175,9 @@ def test_a_changed_body_or_signature_is_refused(body: bytes, flip: int) -> None:
 
 
 def test_the_manifest_installs_every_command_and_the_scopes_used() -> None:
-    manifest = (Path(__file__).resolve().parents[1] / "slack" / "manifest.yml").read_text(encoding="utf-8")
+    manifest = (Path(__file__).resolve().parents[1] / "handlers" / "slack" / "manifest.yml").read_text(
+        encoding="utf-8"
+    )
     commands = set(re.findall(r"^\s+- command: (/\S+)$", manifest, re.MULTILINE))
     assert commands == set(slash_names("")) - {"/start"}
     scopes = set(re.findall(r"^\s+- ([a-z.:]+)(?:\s+#.*)?$", manifest, re.MULTILINE))
@@ -182,3 +185,11 @@ def test_the_manifest_installs_every_command_and_the_scopes_used() -> None:
     assert "chat:write.public" not in scopes
     assert re.search(r"interactivity:\n\s+is_enabled: true", manifest)
     assert re.search(r"^\s+socket_mode_enabled: true$", manifest, re.MULTILINE)
+
+
+def test_the_manifest_is_generated_from_the_command_table() -> None:
+    committed = (Path(__file__).resolve().parents[1] / "handlers" / "slack" / "manifest.yml").read_text(
+        encoding="utf-8"
+    )
+    assert committed == manifest(), "run: python -m handlers.slack.manifest > handlers/slack/manifest.yml"
+    assert "/rebroadcast" in committed and "/start" not in committed

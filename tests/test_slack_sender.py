@@ -14,9 +14,8 @@ from bot.broadcast.plan import json_ready
 from bot.channels import SendResult
 from bot.models import Card, Digest
 from bot.render.slack import SlackMessage, render_digest_slack
-from bot.runtime import ConfigError
-from bot.settings import Settings
-from handlers.slack_sender import GONE, SlackChannel, make_client
+from bot.settings import ConfigError, Settings
+from handlers.slack.sender import GONE, SlackChannel, make_client
 from tests.fakes.slack_server import Canned, FakeSlack
 
 TOKEN = "xoxb-1-sender-token"

@@ -9,7 +9,7 @@ import logging
 import re
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -17,10 +17,11 @@ import pytest
 from pydantic import SecretStr
 
 from bot import texts
+from bot.commands import help_text, menu
 from bot.ingest import store_digest
 from bot.services import Services
 from bot.sources.markdown import parse_digest
-from handlers.telegram import TelegramPlatform
+from handlers.telegram.bot import TelegramPlatform
 from storage import subscribers
 from tests.fakes.broadcaster import RecordingBroadcaster
 from tests.fakes.telegram_server import (
@@ -89,7 +90,7 @@ class TgChat:
         before = len(self.fake.sent_to(self.id))
         self.push(text)
         probe = TgChat(self.fake, self.chat, self.sender or user(1), self.sender_chat)
-        assert visible((await probe.ask("/help@" + BOT))[0].text) == texts.HELP
+        assert visible((await probe.ask("/help@" + BOT))[0].text) == help_text()
         await asyncio.sleep(0.2)  # a late answer to `text` would show up now
         assert len(self.fake.sent_to(self.id)) == before + 1
 
@@ -103,11 +104,10 @@ async def fake() -> AsyncIterator[FakeTelegramServer]:
 
 
 def use_fake(services: Services, fake: FakeTelegramServer, **settings: object) -> Services:
-    services.settings = services.settings.model_copy(
-        update={"telegram_token": SecretStr(TOKEN), "telegram_api_base": fake.base_url, **settings}
+    update = {"telegram_token": SecretStr(TOKEN), "telegram_api_base": fake.base_url, **settings}
+    return replace(
+        services, settings=services.settings.model_copy(update=update), broadcaster=RecordingBroadcaster()
     )
-    services.broadcaster = RecordingBroadcaster()
-    return services
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ async def test_start_publishes_the_menu_and_polls(
 ) -> None:
     [poll] = (await fake.wait_for(lambda: fake.calls_of("getUpdates"), what="a poll"))[:1]
     assert [c.method for c in fake.calls][:4] == ["getMe", "setMyCommands", "deleteWebhook", "getUpdates"]
-    assert [c["command"] for c in fake.commands] == [name for name, _ in texts.TELEGRAM_MENU]
+    assert [c["command"] for c in fake.commands] == [name for name, _ in menu()]
     assert all(re.search("[가-힣]", c["description"]) for c in fake.commands)
     assert float(poll.params["timeout"]) == 1
     assert set(poll.params["allowed_updates"]) == {"message", "channel_post", "callback_query"}
@@ -138,8 +138,8 @@ async def test_private_chat_transcript(
     platform: TelegramPlatform, fake: FakeTelegramServer, services
 ) -> None:
     chat = TgChat(fake, private_chat(7001), user(7001))
-    assert await chat.say("/start") == texts.HELP
-    assert await chat.say("/help") == texts.HELP
+    assert await chat.say("/start") == help_text()
+    assert await chat.say("/help") == help_text()
 
     top = await chat.say("/top")
     assert top.startswith(texts.digest_header("2025-02-11", 5)) and "5. 제목" in top
@@ -180,7 +180,7 @@ async def test_group_transcript(platform: TelegramPlatform, fake: FakeTelegramSe
     assert "2025-02-11" in await member.say("/top 3 2025-02-11")
     assert "5. 제목" in await member.say("/top")
     assert "자연어 처리 분야" in await member.say(f"/field@{BOT} 자연어처리")
-    assert await member.say("/help") == texts.HELP and await member.say(f"/start@{BOT}") == texts.HELP
+    assert await member.say("/help") == help_text() and await member.say(f"/start@{BOT}") == help_text()
     await member.assert_ignored("/top@another_bot")
     await member.assert_ignored("/ban")  # someone else's command
     assert "/ban" in await member.say(f"/ban@{BOT}")
@@ -211,13 +211,13 @@ async def test_channel_posts(platform: TelegramPlatform, fake: FakeTelegramServe
     assert await channel.say("/rebroadcast") == texts.NOT_BOT_ADMIN  # a post carries no user id
     assert await channel.say("/unsubscribe") == texts.UNSUBSCRIBED
     assert fake.calls_of("getChatMember") == []  # only channel admins can post
-    assert services.broadcaster.calls == []
+    assert platform.services.broadcaster.calls == []
 
 
 async def test_rebroadcast_only_for_bot_admins(
     platform: TelegramPlatform, fake: FakeTelegramServer, services
 ):
-    recorder: RecordingBroadcaster = services.broadcaster
+    recorder: RecordingBroadcaster = platform.services.broadcaster
     stranger = TgChat(fake, private_chat(7002), user(7002))
     assert await stranger.say("/rebroadcast 2025-02-11") == texts.NOT_BOT_ADMIN
     assert await stranger.say("/stats") == texts.NOT_BOT_ADMIN
@@ -234,12 +234,14 @@ async def test_anonymous_and_service_senders_are_never_bot_admins(
     platform: TelegramPlatform, fake: FakeTelegramServer, services
 ) -> None:
     # A likely misconfiguration: the id an admin saw on their anonymous message in a group.
-    services.admins = services.admins | {("telegram", str(ANONYMOUS_ADMIN_BOT))}
+    platform.services = replace(
+        platform.services, admins=services.admins | {("telegram", str(ANONYMOUS_ADMIN_BOT))}
+    )
     group = group_chat(-1001555000111)
     anonymous = TgChat(fake, group, user(ANONYMOUS_ADMIN_BOT, "Group"), sender_chat=group)
     assert await anonymous.say("/stats") == texts.NOT_BOT_ADMIN
     assert await anonymous.say("/rebroadcast") == texts.NOT_BOT_ADMIN
-    assert services.broadcaster.calls == []
+    assert platform.services.broadcaster.calls == []
     assert (await anonymous.say("/subscribe")).startswith("✅")  # yet it is an admin of this group
     assert fake.calls_of("getChatMember") == []
     # The same command from the bot admin's own account in that group works.
@@ -282,7 +284,7 @@ async def webhook_platform(
     services: Services, fake: FakeTelegramServer, secret: str | None
 ) -> TelegramPlatform:
     port = free_port()
-    use_fake(
+    services = use_fake(
         services,
         fake,
         telegram_webhook_url=f"http://127.0.0.1:{port}/telegram",
@@ -326,8 +328,7 @@ async def test_a_rejected_token_fails_the_start_without_showing_it(
     services, fake: FakeTelegramServer
 ) -> None:
     wrong = "987654321:AAWrongTokenWrongTokenWrongToken_xyz"
-    use_fake(services, fake, telegram_token=SecretStr(wrong))
-    bot = TelegramPlatform(services)
+    bot = TelegramPlatform(use_fake(services, fake, telegram_token=SecretStr(wrong)))
     with pytest.raises(RuntimeError, match="InvalidToken") as failure:
         await bot.start()
     assert wrong.split(":")[1] not in str(failure.value) and failure.value.__cause__ is None
@@ -342,7 +343,7 @@ async def test_handler_errors_are_logged_once_without_the_token(
     fake.push_message(private_chat(7005), user(7005), "/help")
 
     def logged() -> list[logging.LogRecord]:
-        return [r for r in caplog.records if r.name == "handlers.telegram" and r.levelno == logging.ERROR]
+        return [r for r in caplog.records if r.name == "handlers.telegram.bot" and r.levelno == logging.ERROR]
 
     [record] = await fake.wait_for(logged, what="the error handler's log line")
     message = record.getMessage()

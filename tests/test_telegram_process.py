@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from bot.settings import Settings
-from handlers.telegram_sender import TelegramChannel
+from handlers.telegram.sender import TelegramChannel
 from tests.fakes.telegram_server import TOKEN, FakeTelegramServer, private_chat, user
 from tests.processes import base_env, closed_port, run, start_fake_process, start_paperbot, stop_process
 

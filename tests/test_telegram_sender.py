@@ -15,7 +15,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from bot.channels import SendResult
 from bot.models import Card, Digest
 from bot.settings import Settings
-from handlers.telegram_sender import CONNECT_RETRY_DELAYS, TelegramChannel, classify, resolve_chat_id
+from handlers.telegram.sender import CONNECT_RETRY_DELAYS, TelegramChannel, classify, resolve_chat_id
 from tests.fakes.telegram_server import TOKEN, FakeTelegramServer, channel_chat
 
 PART = "<b>📰 2025-02-11 허깅페이스 인기 논문 TOP 1</b>\n\n<b>1. 제목: A &amp; B</b>"

@@ -10,7 +10,7 @@ import pytest
 from telegram import Message, Update
 
 from bot.models import Button
-from handlers.telegram_updates import (
+from handlers.telegram.updates import (
     CALLBACK_DATA_MAX,
     addressed_command,
     callback_command,

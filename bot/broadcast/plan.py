@@ -9,11 +9,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
-from bot.cards import day_digest
 from bot.channels import Channel
-from bot.models import Digest
+from bot.selection import top_of_day
 from bot.services import RebroadcastResult, Services
-from storage import broadcasts, papers, subscribers
+from storage import broadcasts, subscribers
 from storage.broadcasts import NewBroadcast
 from storage.records import SubscriberView
 
@@ -23,13 +22,6 @@ log = logging.getLogger(__name__)
 def variant_key(platform: str, fields: Sequence[str] | None) -> str:
     """Subscribers of one platform with the same field filter get the same messages."""
     return f"{platform}:{','.join(sorted(fields)) if fields else '*'}"
-
-
-def digest_for(services: Services, day: dt.date, fields: Sequence[str] | None) -> Digest | None:
-    """The top cards of `day`, only of `fields` when the subscription filters."""
-    with services.db.session() as session:
-        found = papers.top_for_day(session, day, services.settings.top_n, fields or None)
-    return day_digest(day, found, services.taxonomy) if found else None
 
 
 def json_ready(part: object) -> object:
@@ -51,7 +43,7 @@ def plan(
             continue
         key = variant_key(sub.platform, sub.fields)
         if key not in parts:
-            digest = digest_for(services, day, sub.fields)
+            digest = top_of_day(services, day, services.settings.top_n, sub.fields)
             parts[key] = [json_ready(p) for p in channel.render(digest)] if digest else []
         if parts[key]:
             chosen.append((sub.id, key))

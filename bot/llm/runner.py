@@ -15,8 +15,8 @@ from bot.llm.summarizer import Outcome, ResponseMode, Summarizer
 from bot.redact import redact
 from bot.services import Services
 from bot.settings import Settings
-from storage import korean
-from storage.korean import PaperSource
+from storage import summaries
+from storage.summaries import PaperSource
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,9 @@ async def _summarize_all(services: Services, run: _Run, sources: list[PaperSourc
 def _candidates(services: Services, day: dt.date | None) -> tuple[int, list[PaperSource]]:
     """How many papers the day lists, and those still lacking a text of this prompt version."""
     with services.db.session() as session:
-        return korean.count_listed(session, day), list(korean.papers_lacking_text(session, origin(), day))
+        return summaries.count_listed(session, day), list(
+            summaries.papers_lacking_text(session, origin(), day)
+        )
 
 
 async def _settle(services: Services, run: _Run, outcome: Outcome) -> str:
@@ -214,7 +216,7 @@ def _store(services: Services, outcome: Outcome) -> None:
     """Write one valid answer (text, tokens and fields) in one transaction."""
     assert outcome.card is not None
     with services.db.session() as session:
-        korean.store_llm_text(
+        summaries.store_llm_text(
             session,
             outcome.paper_id,
             origin(),

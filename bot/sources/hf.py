@@ -183,3 +183,13 @@ def fetch_days(
             on_day(day_list)
         lists.append(day_list)
     return lists
+
+
+def day_fetcher(endpoint: str) -> Callable[[dt.date], DayList]:
+    """A blocking fetch of one day's list, each with its own client (the daily run's source)."""
+
+    def fetch(day: dt.date) -> DayList:
+        with HFClient(endpoint) as client:
+            return client.fetch_day(day)
+
+    return fetch

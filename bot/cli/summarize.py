@@ -11,11 +11,11 @@ from typing import Any
 
 import click
 
-from bot.cli import CliError, cli, runtime
+from bot.cli.app import CliError, wiring
 from bot.llm import Progress, SummaryReport, llm_configured, summarize_missing
 from bot.llm.runner import ProgressCallback
-from bot.runtime import ConfigError
 from bot.selection import latest_day
+from bot.settings import ConfigError
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 NOT_CONFIGURED = "the LLM is not configured: set PAPERBOT_LLM_BASE_URL and PAPERBOT_LLM_MODEL"
@@ -57,7 +57,7 @@ def summary_line(report: SummaryReport) -> str:
     return line
 
 
-@cli.command()
+@click.command()
 @click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
 @click.option("--all", "all_days", is_flag=True, help="Every stored day, newest first.")
 @click.pass_context
@@ -65,7 +65,7 @@ def summarize(ctx: click.Context, date_: dt.datetime | None, all_days: bool) -> 
     """Write Korean 요약, 쉬운설명 and 관련분야 for papers that lack them, via the LLM."""
     if date_ is not None and all_days:
         raise click.UsageError("--date and --all exclude each other")
-    services = runtime(ctx).services()
+    services = wiring(ctx).services()
     if not llm_configured(services.settings):
         raise ConfigError(NOT_CONFIGURED)
     day = None if all_days else (date_.date() if date_ else latest_day(services))

@@ -8,11 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.fields_classify import Keyword, KeywordMatcher
-from bot.fields_file import one_line, read_specs
-from bot.fields_match import MAX_TEXT, AliasIndex, label_parts, normalize, split_labels
+from bot.fields.classify import Keyword, KeywordMatcher
+from bot.fields.file import one_line, read_specs
+from bot.fields.match import MAX_TEXT, AliasIndex, label_parts, normalize, split_labels
 
-DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "fields.toml"
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "fields.toml"
 FALLBACK_CODE = "ai"
 MAX_LABEL_FIELDS = 3
 RESOLVE_MIN_SHARE = 0.5

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from telegram import CallbackQuery, Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.commands import COMMANDS, parse_command
+from bot.commands import TABLE, needs_chat_admin, parse_command
 from bot.models import Button, ChatKind, Request
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,6 @@ ALLOWED_UPDATES = ("message", "channel_post", "callback_query")
 # one of them was sent on behalf of a chat, so it never identifies a person.
 SERVICE_USER_IDS = frozenset({777000, 1087968824, 136817688})
 ADMIN_STATUSES = frozenset({"creator", "administrator"})
-CHAT_ADMIN_COMMANDS = frozenset({"subscribe", "unsubscribe"})
 CALLBACK_DATA_MAX = 64  # bytes, a Bot API limit
 BUTTONS_PER_ROW = 2
 
@@ -45,7 +44,7 @@ def addressed_command(text: str | None, bot_username: str | None, kind: ChatKind
     _, at, target = head.partition("@")
     if at and (not bot_username or target.lower() != bot_username.lower()):
         return None
-    if kind != "private" and not at and parsed[0] not in COMMANDS:
+    if kind != "private" and not at and parsed[0] not in TABLE:
         return None
     return parsed
 
@@ -74,7 +73,7 @@ def known_chat_admin(message: Message) -> bool | None:
 
 def needs_member_lookup(command: str, kind: ChatKind) -> bool:
     """True when answering `command` requires asking Telegram for the sender's chat role."""
-    return kind != "private" and command in CHAT_ADMIN_COMMANDS
+    return kind != "private" and needs_chat_admin(command)
 
 
 def make_request(chat: Chat, user_id: str | None, command: Command, is_chat_admin: bool) -> Request:

@@ -4,38 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import signal
-import socket
 
 import click
 
+from bot.bootstrap import build_channels, daily_run
 from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.plan import OutboxBroadcaster, plan
-from bot.cli import CliError, cli, runtime
-from bot.cli_papers import DATE
-from bot.daily import DailyRun, Fetch
-from bot.leader import Leadership
-from bot.runtime import Runtime
+from bot.cli.app import CliError, wiring
+from bot.cli.papers import DATE
+from bot.leader import Leadership, instance_name
 from bot.selection import latest_day
 from bot.services import Services
-from bot.sources.hf import DayList, HFClient
 from storage import broadcasts
-
-
-def instance_name() -> str:
-    """Who claims rows and leases: host and process id."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def fetch_with(services: Services) -> Fetch:
-    """A blocking fetch of one day's Hugging Face list."""
-
-    def fetch(day: dt.date) -> DayList:
-        with HFClient(services.settings.hf_endpoint) as client:
-            return client.fetch_day(day)
-
-    return fetch
 
 
 async def _close(engine: BroadcastEngine) -> None:
@@ -60,28 +41,26 @@ async def _lead(services: Services, engine: BroadcastEngine) -> Leadership | Non
     return leadership
 
 
-def _engine(rt: Runtime, services: Services) -> BroadcastEngine:
-    channels = rt.make_channels(services)
+def _engine(services: Services) -> BroadcastEngine:
+    channels = build_channels(services.settings)
     if not channels:
         raise CliError("no platform configured to send to")
     return BroadcastEngine(services, channels, instance_name())
 
 
-@cli.command()
+@click.command()
 @click.option("--date", "date_", type=DATE, help="Listing day (default: yesterday in PAPERBOT_TIMEZONE).")
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send and store nothing.")
 @click.pass_context
 def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> None:
     """Run the daily digest of a day now (running it again resumes, never sends twice)."""
-    rt = runtime(ctx)
-    services = rt.services()
+    services = wiring(ctx).services()
     day = date_.date() if date_ else services.today() - dt.timedelta(days=1)
-    engine = _engine(rt, services)
+    engine = _engine(services)
     if dry_run:
         _dry_run(services, engine, day)
         return
-    summarize = rt.make_summarizer(services)
-    run = DailyRun(services, engine.channels, engine, fetch=fetch_with(services), summarize=summarize)
+    run = daily_run(services, engine.channels, engine)
 
     async def go() -> None:
         _stop_on_signals(engine)
@@ -125,19 +104,18 @@ def _report(
         click.echo(f"note: {note}", err=True)
 
 
-@cli.command()
+@click.command()
 @click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
 @click.option("--to", "to", metavar="PLATFORM:CHAT_ID", help="Send to this one chat only.")
 @click.pass_context
 def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -> None:
     """Send a day's digest again, as a new broadcast, to every active subscriber or one chat."""
-    rt = runtime(ctx)
-    services = rt.services()
+    services = wiring(ctx).services()
     target = _target(to)
     day = date_.date() if date_ else latest_day(services)
     if day is None:
         raise CliError("no papers stored yet")
-    engine = _engine(rt, services)
+    engine = _engine(services)
     if target is not None and target[0] not in engine.channels:
         raise click.UsageError(f"platform {target[0]!r} is not configured")
     result = OutboxBroadcaster(services, engine.channels, lambda: None).rebroadcast(day, "cli", target)

@@ -1,4 +1,4 @@
-"""`paperbot run`: every configured platform and background task in one event loop."""
+"""The long-running parts of `paperbot run` and the loop that starts and stops them."""
 
 from __future__ import annotations
 
@@ -6,10 +6,23 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
-
-from bot.channels import Platform
+from typing import Protocol
 
 log = logging.getLogger(__name__)
+
+
+class Lifecycle(Protocol):
+    """A part of the running service: a platform, the leadership, the engine, the scheduler."""
+
+    name: str
+
+    async def start(self) -> None:
+        """Begin working in the background; return once running."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop working and release what it holds."""
+        ...
 
 
 def _install_signal_handlers(stop: asyncio.Event) -> None:
@@ -21,11 +34,11 @@ def _install_signal_handlers(stop: asyncio.Event) -> None:
             log.debug("cannot install a handler for %s", sig)
 
 
-async def serve(parts: Sequence[Platform], stop: asyncio.Event | None = None) -> None:
+async def serve(parts: Sequence[Lifecycle], stop: asyncio.Event | None = None) -> None:
     """Start `parts` in order, wait for SIGTERM/SIGINT (or `stop`), then stop them in reverse."""
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
-    started: list[Platform] = []
+    started: list[Lifecycle] = []
     try:
         for part in parts:
             await part.start()

@@ -27,7 +27,7 @@ from bot.models import Digest, Reply
 from bot.redact import redact
 from bot.render.telegram import render_digest_telegram, render_reply_telegram
 from bot.settings import Settings
-from handlers.telegram_aiohttp import NOT_SENT, AiohttpRequest
+from handlers.telegram.transport import NOT_SENT, AiohttpRequest
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels import ChatLimits, SendResult
 from bot.models import Digest, Reply
 from bot.render.slack import SlackMessage, render_digest_slack, render_reply_slack
-from bot.runtime import ConfigError
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 

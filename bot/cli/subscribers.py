@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from bot.cli import cli, runtime
+from bot.bootstrap import resolve_chat
+from bot.cli.app import CliError, wiring
 from storage import subscribers
 
 PLATFORMS = ("telegram", "slack", "console")
@@ -33,7 +34,7 @@ def _ids(platform: str, chat_ids: tuple[str, ...], from_file: Path | None) -> li
     return list(dict.fromkeys(ids))
 
 
-@cli.group("subscribers")
+@click.group("subscribers")
 def subscribers_group() -> None:
     """Manage the chats that receive the daily digest."""
 
@@ -43,7 +44,7 @@ def subscribers_group() -> None:
 @click.pass_context
 def list_(ctx: click.Context, platform: str | None) -> None:
     """List subscribers."""
-    services = runtime(ctx).services()
+    services = wiring(ctx).services()
     with services.db.session() as session:
         rows = subscribers.list_all(session, platform)
     for s in rows:
@@ -69,12 +70,15 @@ def add(
     ctx: click.Context, platform: str, chat_ids: tuple[str, ...], field_list: str, from_file: Path | None
 ) -> None:
     """Subscribe chats (many ids at once)."""
-    services = runtime(ctx).services()
+    services = wiring(ctx).services()
     codes = [c.strip() for c in field_list.split(",") if c.strip()]
     unknown = [c for c in codes if services.taxonomy.get(c) is None]
     if unknown:
         raise click.UsageError(f"unknown field code {unknown[0][:20]!r}; see 'paperbot fields'")
-    ids = [runtime(ctx).resolve_chat(services, platform, i) for i in _ids(platform, chat_ids, from_file)]
+    try:
+        ids = [resolve_chat(services.settings, platform, i) for i in _ids(platform, chat_ids, from_file)]
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
     with services.db.session() as session:
         for chat_id in ids:
             subscribers.subscribe(
@@ -89,7 +93,7 @@ def add(
 @click.pass_context
 def remove(ctx: click.Context, platform: str, chat_ids: tuple[str, ...]) -> None:
     """Unsubscribe chats."""
-    services = runtime(ctx).services()
+    services = wiring(ctx).services()
     with services.db.session() as session:
         done = sum(subscribers.unsubscribe(session, platform, c, "removed by admin") for c in chat_ids)
     click.echo(f"unsubscribed {done} of {len(chat_ids)} {platform} chats")

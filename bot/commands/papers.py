@@ -1,26 +1,13 @@
-"""The platform-neutral command layer: `dispatch(Request) -> Reply` for every chat command."""
+"""The commands anyone may run about papers: `/top`, `/field`, `/fields`."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-
 from bot import args as A
 from bot import texts
-from bot.admin_commands import rebroadcast, stats
+from bot.fields import Field
 from bot.models import Button, Reply, Request
 from bot.selection import field_counts, latest_day, top_of_day, top_of_field
 from bot.services import Services
-from bot.subscriptions import settings_reply, subscribe, unsubscribe
-
-log = logging.getLogger(__name__)
-
-Handler = Callable[[Services, Request], Reply]
-
-
-def help_reply(_services: Services, _request: Request) -> Reply:
-    """`/start`, `/help`."""
-    return Reply(text=texts.HELP)
 
 
 def top(services: Services, request: Request) -> Reply:
@@ -51,7 +38,7 @@ def field(services: Services, request: Request) -> Reply:
     return Reply(digest=digest)
 
 
-def _unknown_field(text: str, suggestions: tuple) -> Reply:
+def _unknown_field(text: str, suggestions: tuple[Field, ...]) -> Reply:
     lines = [texts.FIELD_UNKNOWN.format(text=text[:40])]
     if suggestions:
         lines.append(texts.FIELD_SUGGEST.format(names=", ".join(f.name for f in suggestions)))
@@ -71,46 +58,3 @@ def fields(services: Services, _request: Request, intro: str | None = None) -> R
     lines.append(texts.FIELD_LIST_FOOTER)
     buttons = tuple(Button(f.name, f"field {f.code}") for f in services.taxonomy.fields)
     return Reply(text="\n".join(lines), buttons=buttons)
-
-
-COMMANDS: dict[str, Handler] = {
-    "start": help_reply,
-    "help": help_reply,
-    "top": top,
-    "field": field,
-    "fields": fields,
-    "subscribe": subscribe,
-    "unsubscribe": unsubscribe,
-    "settings": settings_reply,
-    "rebroadcast": rebroadcast,
-    "stats": stats,
-}
-
-
-def dispatch(services: Services, request: Request) -> Reply:
-    """Run one chat command; bad input gets a Korean explanation, never an exception."""
-    handler = COMMANDS.get(request.command)
-    if handler is None:
-        name = request.command[:32]
-        return Reply(text=texts.UNKNOWN_COMMAND.format(command=name), error=True)
-    try:
-        A.check_size(request.args)
-        return handler(services, request)
-    except A.ArgumentError as exc:
-        return Reply(text=str(exc), error=True)
-    except Exception:
-        log.exception("command /%s failed", request.command)
-        return Reply(text=texts.INTERNAL_ERROR, error=True)
-
-
-def parse_command(text: str) -> tuple[str, tuple[str, ...]] | None:
-    """Split "/top 3" (or "/top@paperbot 3") into ("top", ("3",)); None when not a command."""
-    text = text.strip()
-    if not text.startswith("/") or len(text) < 2:
-        return None
-    parts = text[1:].split()
-    if not parts:
-        return None
-    head, *rest = parts
-    name = head.split("@", 1)[0].lower()
-    return name, tuple(rest)

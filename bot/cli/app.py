@@ -10,8 +10,9 @@ from typing import TypeVar
 
 import click
 
+from bot.bootstrap import Bootstrap
 from bot.redact import RedactingFilter, redact, secret_values
-from bot.runtime import ConfigError, Runtime
+from bot.settings import ConfigError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -37,15 +38,15 @@ def cli(ctx: click.Context, verbose: bool) -> None:
         handler.addFilter(RedactingFilter(secret_values()))
     for noisy in ("httpx", "httpcore", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    ctx.call_on_close(ctx.ensure_object(Runtime).close)
+    ctx.call_on_close(ctx.ensure_object(Bootstrap).close)
 
 
-def runtime(ctx: click.Context) -> Runtime:
-    """The Runtime handed in by the composition root."""
-    return ctx.find_object(Runtime) or ctx.ensure_object(Runtime)
+def wiring(ctx: click.Context) -> Bootstrap:
+    """This run's object graph (built by the composition root on first use)."""
+    return ctx.find_object(Bootstrap) or ctx.ensure_object(Bootstrap)
 
 
-@cli.group("db")
+@click.group("db")
 def db_group() -> None:
     """Database maintenance."""
 
@@ -54,7 +55,7 @@ def db_group() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply database migrations (also done at every start)."""
-    runtime(ctx).services()
+    wiring(ctx).services()
     click.echo("database is up to date")
 
 
@@ -71,12 +72,14 @@ def _one_line(message: str) -> str:
     return redact(" ".join(str(message).split()), secret_values())
 
 
-def main(argv: Sequence[str] | None = None, rt: Runtime | None = None) -> int:
+def main(argv: Sequence[str] | None = None, boot: Bootstrap | None = None) -> int:
     """Run the CLI and turn every outcome into an exit code and at most one error line."""
-    rt = rt or Runtime()
     try:
         result = cli.main(
-            args=list(argv) if argv is not None else None, prog_name="paperbot", standalone_mode=False, obj=rt
+            args=list(argv) if argv is not None else None,
+            prog_name="paperbot",
+            standalone_mode=False,
+            obj=boot or Bootstrap(),
         )
     except click.UsageError as exc:
         hint = f" (see 'paperbot {exc.ctx.command_path.partition(' ')[2]} --help')" if exc.ctx else ""
@@ -96,14 +99,3 @@ def main(argv: Sequence[str] | None = None, rt: Runtime | None = None) -> int:
         click.echo(f"paperbot: error: {type(exc).__name__}: {_one_line(str(exc))[:300]}", err=True)
         return 1
     return result if isinstance(result, int) else 0
-
-
-@cli.command()
-@click.option("--console", is_flag=True, help="Also chat with the bot on this terminal.")
-@click.pass_context
-def run(ctx: click.Context, console: bool) -> int:
-    """Run the service: every platform whose token is set, plus the scheduler."""
-    rt = runtime(ctx)
-    if rt.run_service is None:
-        raise CliError("this build has no service entry point")
-    return rt.run_service(rt.services(), console)

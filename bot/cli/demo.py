@@ -8,7 +8,8 @@ from importlib import resources
 
 import click
 
-from bot.cli import cli, runtime
+from bot.bootstrap import console_chat
+from bot.cli.app import wiring
 from bot.ingest import store_digest
 from bot.render.text import render_digest_text
 from bot.selection import top_of_day
@@ -23,18 +24,17 @@ def sample_text() -> str:
     return resources.files("bot").joinpath("data/sample_digest.md").read_text(encoding="utf-8")
 
 
-@cli.command()
+@click.command()
 @click.option("--no-input", is_flag=True, help="Print the cards and exit, without the console chat.")
 @click.option("--database", default=DEMO_DATABASE, show_default=True, help="SQLAlchemy URL for the demo.")
 @click.pass_context
 def demo(ctx: click.Context, no_input: bool, database: str) -> None:
     """Show the day's cards from the bundled sample, then chat with the bot in the console."""
-    rt = runtime(ctx)
-    services = rt.services(database_url=database)
+    services = wiring(ctx).services(database_url=database)
     store_digest(services.db, parse_digest(sample_text(), SAMPLE_DAY), services.taxonomy, SAMPLE_DAY)
     digest = top_of_day(services, SAMPLE_DAY, services.settings.top_n)
     if digest is not None:
         click.echo(render_digest_text(digest))
-    if no_input or not sys.stdin.isatty() or rt.console_chat is None:
+    if no_input or not sys.stdin.isatty():
         return
-    rt.console_chat(services)
+    console_chat(services)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from bot import args as A
-from bot.cli import CliError, cli, progress, runtime
+from bot.cli.app import CliError, progress, wiring
 from bot.ingest import store_day_list, store_digest
 from bot.output import FORMATS, digest_json, render
 from bot.selection import field_counts, latest_day, top_of_day, top_of_field
@@ -23,7 +23,7 @@ def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-@cli.command()
+@click.command()
 @click.option("--date", "date_", type=DATE, help="Listing day (default: yesterday in PAPERBOT_TIMEZONE).")
 @click.option(
     "--days",
@@ -35,7 +35,7 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 @click.pass_context
 def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
     """Fetch Hugging Face daily lists into the database."""
-    services = runtime(ctx).services()
+    services = wiring(ctx).services()
     last = _day(date_) or services.today() - dt.timedelta(days=1)
     wanted = [last - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
     failures: list[str] = []
@@ -53,7 +53,7 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
         raise CliError(f"{len(failures)} of {len(wanted)} days failed; first: {failures[0]}")
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
@@ -61,7 +61,7 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], date_: dt.datetime | None) -> None:
     """Import markdown digests (the four known formats) into the database."""
-    services = runtime(ctx).services()
+    services = wiring(ctx).services()
     parsed = [(path, _parse(path, _day(date_))) for path in files]  # every file is read before any is stored
     for path, digest in parsed:
         day = digest.day or _day(date_)
@@ -91,20 +91,20 @@ def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empt
         click.echo(render(digest, fmt))  # type: ignore[arg-type]
 
 
-@cli.command()
+@click.command()
 @click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
 @click.option("--n", "n", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.pass_context
 def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) -> None:
     """Print the top cards of a day."""
-    services = runtime(ctx).services()
+    services = wiring(ctx).services()
     day = _day(date_) or latest_day(services)
     digest = top_of_day(services, day, n or services.settings.top_n) if day else None
     _emit(digest, fmt, day, None, f"no papers stored for {day or 'any day'}")
 
 
-@cli.command()
+@click.command()
 @click.argument("name", nargs=-1, required=True)
 @click.option("--n", "n", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
 @click.option("--days", type=click.IntRange(1, 365), default=None, help="Days to look back.")
@@ -112,7 +112,7 @@ def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) 
 @click.pass_context
 def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | None, fmt: str) -> None:
     """Print the top cards of a research field (Korean or English name, alias or code)."""
-    services = runtime(ctx).services()
+    services = wiring(ctx).services()
     resolution = services.taxonomy.resolve(" ".join(name))
     if resolution.field is None:
         close = ", ".join(f"{f.name} ({f.code})" for f in resolution.suggestions) or "see 'paperbot fields'"
@@ -123,12 +123,12 @@ def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | 
     _emit(digest, fmt, latest_day(services), code, f"no {code} papers in the last {days} days")
 
 
-@cli.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def fields(ctx: click.Context, fmt: str) -> None:
     """Print the field taxonomy with paper counts over the /field window."""
-    services = runtime(ctx).services()
+    services = wiring(ctx).services()
     days = services.settings.field_window_days
     counts = field_counts(services, days)
     rows = [

@@ -18,12 +18,12 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.commands import dispatch
+from bot.commands import dispatch, may_use, needs_chat_admin
 from bot.models import Reply, Request
 from bot.render.slack import SlackMessage, render_reply_slack
-from bot.runtime import ConfigError
 from bot.services import Services
-from handlers.slack_requests import (
+from bot.settings import ConfigError
+from handlers.slack.requests import (
     ACTION_ID,
     action_request,
     command_request,
@@ -34,14 +34,13 @@ from handlers.slack_requests import (
     verify_signature,
     with_prefix,
 )
-from handlers.slack_sender import SlackChannel, bot_is_member, is_workspace_admin, make_client
+from handlers.slack.sender import SlackChannel, bot_is_member, is_workspace_admin, make_client
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; aiohttp answers 413 above this
-ADMIN_CHECKED = frozenset({"subscribe", "unsubscribe"})
 Respond = Callable[..., Awaitable[Any]]
 
 
@@ -83,12 +82,15 @@ class SlackBot:
 
     async def reply(self, request: Request, bot: str | None) -> tuple[list[SlackMessage], bool]:
         """The reply as Slack messages, and whether only the sender may see it."""
-        if request.chat_kind != "private" and request.command in ADMIN_CHECKED:
+        if request.chat_kind != "private" and needs_chat_admin(request.command):
             request = replace(
                 request, is_chat_admin=await is_workspace_admin(self.client, slack_user(request))
             )
-        allowed = request.is_chat_admin or self.services.is_bot_admin(request.platform, request.user_id)
-        if request.chat_kind != "private" and request.command == "subscribe" and allowed:
+        if (
+            request.chat_kind != "private"
+            and request.command == "subscribe"
+            and may_use(self.services, request)
+        ):
             member = await bot_is_member(self.client, request.chat_id)
             if member is None:
                 return render_reply_slack(Reply(text=texts.INTERNAL_ERROR, error=True)), True
@@ -203,7 +205,13 @@ async def _health(_request: web.Request) -> web.Response:
     return _text(200, "ok")
 
 
-def build_platform(services: Services, *, host: str = "0.0.0.0", port: int | None = None) -> SlackPlatform:
+def build_platform(
+    services: Services,
+    *,
+    sender: SlackChannel | None = None,
+    host: str = "0.0.0.0",
+    port: int | None = None,
+) -> SlackPlatform:
     """The Slack platform from settings: Socket Mode when an app token is set, else HTTP mode."""
     settings = services.settings
     app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
@@ -220,10 +228,9 @@ def build_platform(services: Services, *, host: str = "0.0.0.0", port: int | Non
         request_verification_enabled=app_token is None,  # Bolt checks again after our own check
     )
     SlackBot(services, client, settings.slack_command_prefix).register(app)
-    sender = SlackChannel(make_client(settings))
     return SlackPlatform(
         app,
-        sender,
+        sender or SlackChannel(make_client(settings)),
         app_token=app_token,
         signing_secret=secret,
         host=host,

@@ -21,15 +21,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
-from bot.commands import dispatch
+from bot.commands import dispatch, menu
 from bot.models import Request
 from bot.redact import redact, remember
 from bot.render.telegram import render_reply_telegram
 from bot.services import Services
 from bot.settings import Settings
-from handlers.telegram_sender import NO_PREVIEW, TelegramChannel, file_base_url, token_of
-from handlers.telegram_updates import (
+from handlers.telegram.sender import NO_PREVIEW, TelegramChannel, file_base_url, token_of
+from handlers.telegram.updates import (
     ADMIN_STATUSES,
     ALLOWED_UPDATES,
     addressed_command,
@@ -71,6 +70,7 @@ class TelegramPlatform:
         self,
         services: Services,
         *,
+        channel: TelegramChannel | None = None,
         webhook_port: int | None = None,
         listen: str = "0.0.0.0",
         poll_timeout: float = 10.0,
@@ -85,7 +85,7 @@ class TelegramPlatform:
         self.application.add_handler(MessageHandler(COMMAND_FILTER, self._on_command))
         self.application.add_handler(CallbackQueryHandler(self._on_button))
         self.application.add_error_handler(self._on_error)
-        self._channel = TelegramChannel(settings)
+        self._channel = channel or TelegramChannel(settings)
 
     async def start(self) -> None:
         """Check the token (getMe), publish the command menu, then take updates."""
@@ -138,7 +138,7 @@ class TelegramPlatform:
         return self._channel
 
     async def _set_menu(self) -> None:
-        commands = [BotCommand(name, description) for name, description in texts.TELEGRAM_MENU]
+        commands = [BotCommand(name, description) for name, description in menu()]
         try:
             await self.application.bot.set_my_commands(commands)
         except TelegramError as exc:  # the bot works without a menu
@@ -218,8 +218,3 @@ class TelegramPlatform:
 
     def _redact(self, text: str) -> str:
         return redact(text, [self._token])
-
-
-def build_platform(services: Services) -> TelegramPlatform:
-    """The Telegram platform for `paperbot run` (webhook mode when PAPERBOT_TELEGRAM_WEBHOOK_URL is set)."""
-    return TelegramPlatform(services)

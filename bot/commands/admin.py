@@ -5,19 +5,13 @@ from __future__ import annotations
 from bot import args as A
 from bot import texts
 from bot.models import Reply, Request
-from bot.selection import latest_day, top_of_day
+from bot.selection import has_papers, latest_day
 from bot.services import Services
 from storage import broadcasts, subscribers
 
 
-def _refuse() -> Reply:
-    return Reply(text=texts.NOT_BOT_ADMIN, error=True, ephemeral=True)
-
-
 def rebroadcast(services: Services, request: Request) -> Reply:
     """`/rebroadcast [YYYY-MM-DD] [here]`: queue a new broadcast of a day's digest."""
-    if not services.is_bot_admin(request.platform, request.user_id):
-        return _refuse()
     words = [a.lower() for a in request.args]
     here = "here" in words
     rest = [w for w in words if w != "here"]
@@ -26,7 +20,7 @@ def rebroadcast(services: Services, request: Request) -> Reply:
     day = A.parse_date(rest[0]) if rest else latest_day(services)
     if day is None:
         return Reply(text=texts.NO_PAPERS_YET)
-    if top_of_day(services, day, 1) is None:
+    if not has_papers(services, day):
         return Reply(text=texts.NO_PAPERS_DAY.format(day=day, latest=latest_day(services)), error=True)
     if services.broadcaster is None:
         return Reply(text=texts.REBROADCAST_UNAVAILABLE, error=True)
@@ -41,8 +35,6 @@ def rebroadcast(services: Services, request: Request) -> Reply:
 
 def stats(services: Services, request: Request) -> Reply:
     """`/stats`: subscribers by platform and the latest broadcasts."""
-    if not services.is_bot_admin(request.platform, request.user_id):
-        return _refuse()
     with services.db.session() as session:
         counts = subscribers.counts_by_platform(session)
         recent = broadcasts.recent(session)

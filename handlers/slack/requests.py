@@ -10,24 +10,22 @@ from dataclasses import replace
 from typing import Any
 
 from bot import texts
-from bot.commands import COMMANDS, parse_command
+from bot.commands import TABLE, parse_command
 from bot.models import ChatKind, Reply, Request
 from bot.render.slack import SlackMessage, slack_escape
 
 SIGNATURE_VERSION = "v0"
 MAX_CLOCK_SKEW = 5 * 60  # seconds; Slack's own replay window
 ACTION_ID = re.compile(r"\Arun_command_\d+\Z")
-# Replies that concern only the sender stay ephemeral even when the command layer does not say so.
-PRIVATE_COMMANDS = frozenset({"start", "help", "settings", "stats", "rebroadcast"})
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
-_MENTION = re.compile(r"(?<![\w/-])/(" + "|".join(sorted(COMMANDS, key=len, reverse=True)) + r")(?![\w-])")
+_MENTION = re.compile(r"(?<![\w/-])/(" + "|".join(sorted(TABLE, key=len, reverse=True)) + r")(?![\w-])")
 
 
 def slash_names(prefix: str) -> dict[str, str]:
     """Slash command as Slack sends it ("/paper-top") → command name ("top")."""
-    return {f"/{prefix}{name}": name for name in COMMANDS}
+    return {f"/{prefix}{name}": name for name in TABLE}
 
 
 def chat_kind(channel_id: str) -> ChatKind:
@@ -95,7 +93,8 @@ def action_request(payload: Mapping[str, Any]) -> Request | None:
 
 def is_private(request: Request, reply: Reply) -> bool:
     """True when only the sender should see the reply (refusals, errors, personal commands)."""
-    return reply.ephemeral or reply.error or request.command in PRIVATE_COMMANDS
+    command = TABLE.get(request.command)
+    return reply.ephemeral or reply.error or (command is not None and command.private_reply)
 
 
 def with_prefix(reply: Reply, prefix: str) -> Reply:

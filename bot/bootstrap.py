@@ -1,0 +1,174 @@
+"""The composition root: settings → database → channels → services → the long-running parts.
+
+The one module of the core that knows the platform handlers: it imports each only when its token
+is set, so a CLI verb that sends nothing never loads Telegram or Slack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.broadcast.engine import BroadcastEngine
+from bot.broadcast.plan import OutboxBroadcaster
+from bot.channels import Channel
+from bot.daily import DailyRun, Summarize
+from bot.fields import Taxonomy, default_taxonomy, load_taxonomy
+from bot.leader import Leadership, instance_name
+from bot.lifecycle import Lifecycle, serve
+from bot.scheduler import DailyScheduler
+from bot.services import Services
+from bot.settings import ConfigError, Settings, load_settings
+from bot.sources.hf import day_fetcher
+from storage.db import Database
+from storage.migrate import upgrade
+
+
+def open_database(url: str, migrate: bool = True) -> Database:
+    """Open a database and bring its schema up to date."""
+    db = Database(url)
+    if migrate:
+        upgrade(db)
+    return db
+
+
+def taxonomy_for(settings: Settings) -> Taxonomy:
+    """The bundled taxonomy, or the edited file named by PAPERBOT_FIELDS_FILE."""
+    return load_taxonomy(settings.fields_file) if settings.fields_file else default_taxonomy()
+
+
+def build_services(settings: Settings, db: Database) -> Services:
+    """Services without a broadcaster: what every read-only verb and command needs."""
+    from handlers.console import CONSOLE_CHAT  # the terminal's user administers its own bot
+
+    admins = frozenset(settings.admin_ids()) | {("console", CONSOLE_CHAT)}
+    return Services(db=db, settings=settings, taxonomy=taxonomy_for(settings), admins=admins)
+
+
+def build_channels(
+    settings: Settings, console: bool = True, stdout: TextIO | None = None
+) -> dict[str, Channel]:
+    """The broadcast sender of every configured platform (and of the console when asked)."""
+    channels: dict[str, Channel] = {}
+    if console:
+        from handlers.console import ConsoleChannel
+
+        channels["console"] = ConsoleChannel(stdout)
+    if settings.telegram_token is not None:
+        from handlers.telegram.sender import TelegramChannel
+
+        channels["telegram"] = TelegramChannel(settings)
+    if settings.slack_bot_token is not None:
+        from handlers.slack.sender import SlackChannel, make_client
+
+        channels["slack"] = SlackChannel(make_client(settings))
+    return channels
+
+
+def build_platforms(services: Services, channels: dict[str, Channel], console: bool) -> list[Lifecycle]:
+    """Every platform whose token is set, answering commands with `services`, plus the console."""
+    platforms: list[Lifecycle] = []
+    if "telegram" in channels:
+        from handlers.telegram.bot import TelegramPlatform
+
+        platforms.append(TelegramPlatform(services, channel=channels["telegram"]))  # type: ignore[arg-type]
+    if "slack" in channels:
+        from handlers.slack.app import build_platform as build_slack
+
+        platforms.append(build_slack(services, sender=channels["slack"]))  # type: ignore[arg-type]
+    if console:
+        from handlers.console import ConsolePlatform
+
+        platforms.append(ConsolePlatform(services))
+    return platforms
+
+
+def summarizer_for(services: Services) -> Summarize | None:
+    """The daily run's Korean-text step, when an LLM is configured."""
+    from bot.llm import daily_step  # (the OpenAI client is heavy: loaded only when needed)
+
+    return daily_step(services)
+
+
+def connect_broadcasts(services: Services, channels: dict[str, Channel], engine: BroadcastEngine) -> Services:
+    """Services whose commands queue rebroadcasts for `engine`."""
+    return services.with_broadcaster(OutboxBroadcaster(services, channels, engine.wake))
+
+
+def daily_run(services: Services, channels: dict[str, Channel], engine: BroadcastEngine) -> DailyRun:
+    """The daily digest of a day: fetch from Hugging Face, Korean texts, plan, send."""
+    fetch = day_fetcher(services.settings.hf_endpoint)
+    return DailyRun(services, channels, engine, fetch=fetch, summarize=summarizer_for(services))
+
+
+def service_parts(base: Services, console: bool) -> list[Lifecycle]:
+    """Everything `paperbot run` starts, in order: platforms, leadership, engine, scheduler."""
+    channels = build_channels(base.settings, console=console)
+    if not channels.keys() - {"console"} and not console:
+        raise ConfigError(
+            "nothing to run: set PAPERBOT_TELEGRAM_TOKEN or PAPERBOT_SLACK_BOT_TOKEN, or use --console"
+        )
+    leadership = Leadership(base.db, instance_name())
+    engine = BroadcastEngine(base, channels, leadership.holder, may_send=lambda: leadership.is_leader)
+    services = connect_broadcasts(base, channels, engine)
+    settings = base.settings
+    scheduler = DailyScheduler(
+        settings.tz, settings.digest_time, daily_run(services, channels, engine), leadership
+    )
+    return [*build_platforms(services, channels, console), leadership, engine, scheduler]
+
+
+def run_service(base: Services, console: bool) -> None:
+    """`paperbot run`: every part in one event loop until SIGTERM."""
+    asyncio.run(serve(service_parts(base, console)))
+
+
+def console_chat(base: Services) -> None:
+    """The demo's console chat; /rebroadcast there prints the digest to console subscribers at once."""
+    from handlers.console import run_console
+
+    channels = build_channels(base.settings, console=True)
+    channels = {"console": channels["console"]}
+    engine = BroadcastEngine(base, channels, instance_name(), pacing=False)
+
+    def print_now() -> None:
+        asyncio.run(engine.run_pending())
+
+    run_console(base.with_broadcaster(OutboxBroadcaster(base, channels, print_now)))
+
+
+def resolve_chat(settings: Settings, platform: str, chat_id: str) -> str:
+    """Telegram `@channel` names become the numeric id the channel's own /subscribe would store."""
+    if platform != "telegram" or chat_id.lstrip("-").isdigit() or settings.telegram_token is None:
+        return chat_id
+    from handlers.telegram.sender import resolve_chat_id
+
+    return asyncio.run(resolve_chat_id(settings, chat_id))  # ValueError: no such chat
+
+
+@dataclass
+class Bootstrap:
+    """The graph of one CLI run, built on first use and closed at the end."""
+
+    settings_overrides: dict[str, object] = field(default_factory=dict)
+    _settings: Settings | None = None
+    _services: Services | None = None
+
+    def settings(self) -> Settings:
+        """The settings of this run."""
+        if self._settings is None:
+            self._settings = load_settings(**self.settings_overrides)
+        return self._settings
+
+    def services(self, database_url: str | None = None) -> Services:
+        """Services over the configured (or given) database, migrated; built once per run."""
+        if self._services is None:
+            settings = self.settings()
+            self._services = build_services(settings, open_database(database_url or settings.database_url))
+        return self._services
+
+    def close(self) -> None:
+        """Release the database connections."""
+        if self._services is not None:
+            self._services.db.dispose()

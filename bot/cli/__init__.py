@@ -1,0 +1,25 @@
+"""The `paperbot` command line: the group in `app`, one module per family of verbs."""
+
+from __future__ import annotations
+
+from bot.cli import broadcast, demo, papers, run, subscribers, summarize
+from bot.cli.app import CliError, cli, db_group, main
+
+VERBS = (
+    demo.demo,
+    run.run,
+    papers.fetch,
+    papers.import_,
+    summarize.summarize,
+    papers.top,
+    papers.field,
+    papers.fields,
+    broadcast.broadcast,
+    broadcast.rebroadcast,
+    subscribers.subscribers_group,
+    db_group,
+)
+for verb in VERBS:
+    cli.add_command(verb)
+
+__all__ = ["CliError", "cli", "main"]

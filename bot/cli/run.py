@@ -1,0 +1,16 @@
+"""`paperbot run`: the service."""
+
+from __future__ import annotations
+
+import click
+
+from bot.bootstrap import run_service
+from bot.cli.app import wiring
+
+
+@click.command()
+@click.option("--console", is_flag=True, help="Also chat with the bot on this terminal.")
+@click.pass_context
+def run(ctx: click.Context, console: bool) -> None:
+    """Run the service: every platform whose token is set, plus the scheduler."""
+    run_service(wiring(ctx).services(), console)

@@ -1,0 +1,1 @@
+"""Slack: the Bolt app, payload translation, the broadcast sender and the app manifest."""

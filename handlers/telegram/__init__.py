@@ -1,0 +1,1 @@
+"""Telegram: the PTB application, update translation, and the broadcast sender."""
