@@ -21,13 +21,14 @@ from storage.db import Database
 from storage.papers import top_for_day, upsert_papers
 from storage.tables import Listing, Paper
 from tests.fakes.hf_server import Canned, FakeHFServer
+from tests.paths import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "hf"
+HF_FIXTURES = FIXTURES / "hf"
 DAY = dt.date(2025, 3, 4)
 
 
 def load(name: str) -> list[Any]:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return json.loads((HF_FIXTURES / name).read_text(encoding="utf-8"))
 
 
 def squash(text: str | None) -> str | None:
@@ -296,7 +297,7 @@ def test_entries_are_mapped_and_cleaned(client: HFClient, server: FakeHFServer) 
 
 
 def test_parse_day_is_pure_and_accepts_str_and_bytes() -> None:
-    body = (FIXTURES / "valid_day.json").read_bytes()
+    body = (HF_FIXTURES / "valid_day.json").read_bytes()
     assert parse_day(body, DAY) == parse_day(body.decode(), DAY)
     assert parse_day("[]", DAY) == DayList(DAY, (), ())
 

@@ -19,6 +19,7 @@ from storage.tables import Broadcast, Delivery, Subscriber
 from tests.conftest import PG_URL, _postgres_db
 from tests.fakes.hf_server import FakeHFServer
 from tests.fakes.telegram_server import TOKEN
+from tests.paths import FIXTURES
 from tests.processes import (
     base_env,
     paperbot,
@@ -29,7 +30,6 @@ from tests.processes import (
 )
 
 DAY = "2025-02-11"
-FIXTURES = Path(__file__).parent / "fixtures"
 CONCURRENCY_BOUND = 64  # the engine's default number of sends in flight
 
 

@@ -15,9 +15,9 @@ from bot.__main__ import main
 from handlers.console import run_console
 from storage.db import Database
 from tests.fakes.hf_server import FakeHFServer
+from tests.paths import FIXTURES
 from tests.processes import base_env, start_paperbot
 
-FIXTURES = Path(__file__).parent / "fixtures"
 PAPER_KEYS = {"rank", "id", "title", "easy_ko", "easy_lang", "fields", "votes", "url"}
 
 

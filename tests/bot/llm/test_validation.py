@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -14,6 +13,7 @@ from bot.fields import default_taxonomy
 from bot.llm import PROMPT_VERSION, KoreanCard
 from bot.llm import prompt as P
 from bot.llm.summarizer import InvalidAnswer, hangul_share, parse_answer, sentence_count
+from tests.paths import ROOT
 
 CODES = [f.code for f in default_taxonomy().fields]
 SUMMARY = (
@@ -110,7 +110,7 @@ def test_schema_is_strict_and_enumerates_the_codes() -> None:
 
 
 def test_the_documentation_quotes_the_prompt_in_use_and_a_valid_example() -> None:
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "korean-texts.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "korean-texts.md").read_text(encoding="utf-8")
     assert P.system_prompt(default_taxonomy()) in doc
     assert f"llm:{PROMPT_VERSION}" in doc
     example = doc.split("whole answer was:\n\n  ```json\n", 1)[1].split("```", 1)[0]

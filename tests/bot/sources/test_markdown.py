@@ -12,8 +12,9 @@ import pytest
 import bot
 from bot.sources.markdown import DigestFormatError, ImportedPaper, ParsedDigest, parse_digest, read_digest
 from bot.sources.markdown_sections import first_sentences, normalize_id
+from tests.paths import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "digests"
+DIGESTS = FIXTURES / "digests"
 SAMPLE = Path(bot.__file__).parent / "data" / "sample_digest.md"
 TAXONOMY_NAMES = {
     "언어 모델", "자연어 처리", "컴퓨터 비전", "멀티모달", "생성 모델", "음성·오디오", "강화 학습", "추론",
@@ -209,7 +210,7 @@ def test_seed_004_sections(seeds_dir: Path) -> None:
 
 
 def test_crlf_blank_lines_trailing_spaces_and_grouped_votes() -> None:
-    path = FIXTURES / "cards_crlf.md"
+    path = DIGESTS / "cards_crlf.md"
     assert b"\r\n" in path.read_bytes()
     digest = read_digest(path, dt.date(2024, 9, 3))
     assert (digest.fmt, digest.day, digest.skipped) == ("cards", dt.date(2024, 9, 3), ())
@@ -238,14 +239,14 @@ def test_crlf_blank_lines_trailing_spaces_and_grouped_votes() -> None:
 
 
 def test_crlf_and_lf_give_the_same_papers() -> None:
-    crlf = (FIXTURES / "cards_crlf.md").read_bytes().decode("utf-8")  # read_text would translate newlines
+    crlf = (DIGESTS / "cards_crlf.md").read_bytes().decode("utf-8")  # read_text would translate newlines
     assert "\r\n" in crlf
     assert parse_digest(crlf).papers == parse_digest(crlf.replace("\r\n", "\n")).papers
     assert parse_digest(crlf.replace("\r\n", "\r")).papers == parse_digest(crlf).papers
 
 
 def test_malformed_cards_are_skipped_and_reported() -> None:
-    digest = read_digest(FIXTURES / "cards_malformed.md")
+    digest = read_digest(DIGESTS / "cards_malformed.md")
     assert [p.id for p in digest.papers] == ["2410.00001", "2410.00004"]
     assert digest.papers[0].votes == 5  # the later repeat (6 votes) is not taken
     assert digest.papers[1].easy_ko is None and not digest.papers[1].easy_derived
@@ -257,7 +258,7 @@ def test_malformed_cards_are_skipped_and_reported() -> None:
 
 
 def test_bom_summary_document() -> None:
-    path = FIXTURES / "summary_bom.md"
+    path = DIGESTS / "summary_bom.md"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     digest = read_digest(path, dt.date(2024, 12, 31))
     assert (digest.fmt, digest.day) == ("summary", dt.date(2024, 12, 3))
@@ -286,7 +287,7 @@ def test_bom_before_the_first_heading(tmp_path: Path) -> None:
 
 
 def test_daily_variants() -> None:
-    digest = read_digest(FIXTURES / "daily_variants.md", dt.date(2024, 12, 31))
+    digest = read_digest(DIGESTS / "daily_variants.md", dt.date(2024, 12, 31))
     assert (digest.fmt, digest.day) == ("daily", dt.date(2024, 12, 5))
     sheep, tables = digest.papers
     assert (sheep.id, sheep.votes, sheep.authors) == ("2412.01001", 1234, ("Kim Minji", "Lee Junho"))
@@ -307,7 +308,7 @@ def test_daily_variants() -> None:
 
 def test_unknown_document_is_a_format_error() -> None:
     with pytest.raises(DigestFormatError, match="^no papers found: not a known digest layout"):
-        read_digest(FIXTURES / "unknown.md")
+        read_digest(DIGESTS / "unknown.md")
 
 
 @pytest.mark.parametrize("text", ["", "\ufeff\r\n\r\n", "그냥 평범한 메모입니다.\n"])

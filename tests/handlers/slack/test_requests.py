@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -25,6 +24,7 @@ from handlers.slack.requests import (
     verify_signature,
     with_prefix,
 )
+from tests.paths import ROOT
 
 SECRET = "signing-secret"
 
@@ -175,9 +175,7 @@ def test_a_changed_body_or_signature_is_refused(body: bytes, flip: int) -> None:
 
 
 def test_the_manifest_installs_every_command_and_the_scopes_used() -> None:
-    manifest = (Path(__file__).resolve().parents[1] / "handlers" / "slack" / "manifest.yml").read_text(
-        encoding="utf-8"
-    )
+    manifest = (ROOT / "handlers" / "slack" / "manifest.yml").read_text(encoding="utf-8")
     commands = set(re.findall(r"^\s+- command: (/\S+)$", manifest, re.MULTILINE))
     assert commands == set(slash_names("")) - {"/start"}
     scopes = set(re.findall(r"^\s+- ([a-z.:]+)(?:\s+#.*)?$", manifest, re.MULTILINE))
@@ -188,8 +186,6 @@ def test_the_manifest_installs_every_command_and_the_scopes_used() -> None:
 
 
 def test_the_manifest_is_generated_from_the_command_table() -> None:
-    committed = (Path(__file__).resolve().parents[1] / "handlers" / "slack" / "manifest.yml").read_text(
-        encoding="utf-8"
-    )
+    committed = (ROOT / "handlers" / "slack" / "manifest.yml").read_text(encoding="utf-8")
     assert committed == manifest(), "run: python -m handlers.slack.manifest > handlers/slack/manifest.yml"
     assert "/rebroadcast" in committed and "/start" not in committed

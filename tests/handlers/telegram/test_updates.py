@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,13 +29,14 @@ from tests.fakes.telegram_server import (
     private_chat,
     user,
 )
+from tests.paths import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
+PAYLOADS = FIXTURES / "telegram"
 BOT = BOT_USER["username"]
 
 
 def load(name: str) -> Update:
-    update = Update.de_json(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")), None)
+    update = Update.de_json(json.loads((PAYLOADS / f"{name}.json").read_text(encoding="utf-8")), None)
     assert update is not None
     return update
 
@@ -135,10 +135,10 @@ def test_fake_server_payloads_have_the_recorded_shape() -> None:
     def keys(data: dict[str, Any]) -> set[str]:
         return {k for k in data if k not in {"forward_origin", "is_automatic_forward"}}
 
-    recorded = json.loads((FIXTURES / "private_command.json").read_text(encoding="utf-8"))["message"]
+    recorded = json.loads((PAYLOADS / "private_command.json").read_text(encoding="utf-8"))["message"]
     built = message_payload(1, private_chat(5), user(5), "/top")
     assert keys(built) == keys(recorded)
-    recorded_post = json.loads((FIXTURES / "channel_post.json").read_text(encoding="utf-8"))["channel_post"]
+    recorded_post = json.loads((PAYLOADS / "channel_post.json").read_text(encoding="utf-8"))["channel_post"]
     assert keys(message_payload(1, channel_chat(-100), None, "/top", channel_chat(-100))) == keys(
         recorded_post
     )
