@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,7 +23,9 @@ def _split(value: object) -> list[str]:
         return []
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
-    return [str(v).strip() for v in value]  # type: ignore[union-attr]
+    if isinstance(value, Iterable):
+        return [str(v).strip() for v in value]
+    return [str(value).strip()]
 
 
 def normalize_database_url(url: str) -> str:

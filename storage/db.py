@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+
+def affected(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and return how many rows it touched."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.db import affected
 from storage.tables import Lease
 
 LOCK_KEY = 0x70617065  # any fixed 32-bit number identifying "paperbot scheduler"
@@ -21,11 +22,12 @@ def try_lease(session: Session, name: str, holder: str, ttl: float) -> bool:
     """Take or renew the lease `name` for `ttl` seconds; False while someone else holds it."""
     now = _now()
     expires = now + dt.timedelta(seconds=ttl)
-    taken = session.execute(
+    taken = affected(
+        session,
         update(Lease)
         .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at < now))
-        .values(holder=holder, expires_at=expires)
-    ).rowcount
+        .values(holder=holder, expires_at=expires),
+    )
     if taken:
         return True
     try:
@@ -46,11 +48,12 @@ def take_over(session: Session, name: str, stale_holder: str, holder: str, ttl: 
     """Take the lease from a holder known to be dead, unless someone else got there first."""
     expires = _now() + dt.timedelta(seconds=ttl)
     return bool(
-        session.execute(
+        affected(
+            session,
             update(Lease)
             .where(Lease.name == name, Lease.holder == stale_holder)
-            .values(holder=holder, expires_at=expires)
-        ).rowcount
+            .values(holder=holder, expires_at=expires),
+        )
     )
 
 

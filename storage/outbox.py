@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import affected
 from storage.tables import Broadcast, BroadcastPart, Delivery, Subscriber
 
 
@@ -114,10 +115,9 @@ def recover(session: Session, resend_ambiguous: bool) -> int:
     """After a crash: rows left in flight become `unknown` (or `pending` to resend them)."""
     status = "pending" if resend_ambiguous else "unknown"
     error = None if resend_ambiguous else "in flight when the sender stopped; not resent"
-    result = session.execute(
-        update(Delivery).where(Delivery.status == "in_flight").values(status=status, error=error)
+    return affected(
+        session, update(Delivery).where(Delivery.status == "in_flight").values(status=status, error=error)
     )
-    return result.rowcount or 0
 
 
 def finish_if_complete(session: Session, broadcast_id: int) -> bool:

@@ -28,7 +28,7 @@ class PaperSource:
     day: dt.date
 
 
-def _settled(origin: str) -> Select[tuple[str]]:
+def _settled(origin: str) -> Select[str]:
     """Papers that need no new text: they have one of `origin`, or a digest's own 쉬운설명."""
     has_digest_easy = and_(
         KoreanText.origin == "digest", KoreanText.easy_ko.is_not(None), KoreanText.easy_ko != ""
@@ -89,7 +89,7 @@ def _digest_summaries(session: Session, ids: list[str]) -> dict[str, str]:
     )
     for paper_id, origin, summary in rows:
         rank = 0 if origin == "digest" else 1
-        if summary.strip() and (paper_id not in found or rank < found[paper_id][0]):
+        if summary and summary.strip() and (paper_id not in found or rank < found[paper_id][0]):
             found[paper_id] = (rank, summary)
     return {paper_id: summary for paper_id, (_, summary) in found.items()}
 

@@ -7,7 +7,7 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -271,9 +271,9 @@ class PlatformRun:
             )
 
 
-async def _first(*awaitables: object, timeout: float | None = None) -> int | None:
+async def _first(*awaitables: Awaitable[object], timeout: float | None = None) -> int | None:
     """Index of the first awaitable to finish (the others are cancelled); None on timeout."""
-    tasks = [asyncio.ensure_future(a) for a in awaitables]  # type: ignore[arg-type]
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
     done, _ = await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     winner = next((i for i, t in enumerate(tasks) if t in done), None)
     for i, task in enumerate(tasks):
@@ -282,7 +282,7 @@ async def _first(*awaitables: object, timeout: float | None = None) -> int | Non
     return winner
 
 
-async def _drain(queue: asyncio.Queue) -> tuple[list, bool]:  # type: ignore[type-arg]
+async def _drain(queue: asyncio.Queue) -> tuple[list, bool]:
     """Wait for one item, then take whatever else is queued (up to BATCH); True once None arrived."""
     items, done = [], False
     item = await queue.get()

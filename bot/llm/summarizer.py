@@ -213,10 +213,10 @@ class Summarizer:
 
     async def _create(self, conversation: list[dict[str, str]], mode: str, outcome: Outcome) -> Any:
         outcome.requests += 1
-        completion = await self.client.chat.completions.create(
+        completion = await self.client.chat.completions.create(  # type: ignore[call-overload]
             model=self.model,
-            messages=conversation,  # type: ignore[arg-type]
-            response_format=prompt.response_format(mode, self.codes),  # type: ignore[arg-type]
+            messages=conversation,
+            response_format=prompt.response_format(mode, self.codes),
         )
         _count_usage(outcome, completion, conversation)
         return completion

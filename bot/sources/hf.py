@@ -137,7 +137,7 @@ class HFClient:
         return self._backoff(state)
 
     def _request(self, day: dt.date, page: int) -> bytes:
-        params = {"date": day.isoformat(), "limit": self.page_size, "p": page}
+        params: dict[str, str | int] = {"date": day.isoformat(), "limit": self.page_size, "p": page}
         with self._http.stream("GET", "/api/daily_papers", params=params) as response:
             status = response.status_code
             if status == 429 or status >= 500:

@@ -153,7 +153,9 @@ def parse_votes(value: str) -> int | None:
 
 def split_labels(value: str) -> tuple[str, ...]:
     """Comma-separated field names, ignoring commas inside parentheses."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in value.replace("，", ","):
         depth += (char in "([") - (char in ")]")
         if char == "," and depth <= 0:
@@ -284,6 +286,10 @@ def daily_fields(lines: list[str]) -> dict[str, str]:
         if start:
             current = start[0]
             fields[current] = [start[1]]
-        elif current in DAILY_SECTIONS.values() and not (_IMAGE_LINE_RE.match(line) or _RULE_RE.match(line)):
+        elif (
+            current is not None
+            and current in DAILY_SECTIONS.values()
+            and not (_IMAGE_LINE_RE.match(line) or _RULE_RE.match(line))
+        ):
             fields[current].append(line.strip())
     return {key: join_text(text) for key, text in fields.items()}

@@ -189,7 +189,9 @@ class SlackPlatform:
             return web.json_response({"error": "invalid request"}, status=401)
         try:
             bolt_request = AsyncBoltRequest(
-                body=body.decode("utf-8"), query=request.query_string, headers=request.headers
+                body=body.decode("utf-8"),
+                query=request.query_string,
+                headers={name: request.headers.getall(name) for name in request.headers},
             )
         except Exception as exc:  # signed by Slack but not a payload we can read
             log.warning("slack: unreadable request body (%s)", type(exc).__name__)

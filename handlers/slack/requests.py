@@ -47,6 +47,11 @@ def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _dict(payload: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = payload.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
 
@@ -73,9 +78,7 @@ def action_request(payload: Mapping[str, Any]) -> Request | None:
     actions = payload.get("actions")
     action = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
     parsed = parse_command("/" + _str(action.get("value")))
-    channel = payload.get("channel") if isinstance(payload.get("channel"), dict) else {}
-    user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
-    team = payload.get("team") if isinstance(payload.get("team"), dict) else {}
+    channel, user, team = _dict(payload, "channel"), _dict(payload, "user"), _dict(payload, "team")
     channel_id = _str(channel.get("id"))
     if not ACTION_ID.fullmatch(_str(action.get("action_id"))) or parsed is None or not channel_id:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import secrets
 import traceback
@@ -107,7 +108,9 @@ class TelegramPlatform:
         assert updater is not None
         if not self.webhook_url:
             await updater.start_polling(
-                timeout=self.poll_timeout, allowed_updates=allowed, error_callback=self._on_poll_error
+                timeout=dt.timedelta(seconds=self.poll_timeout),
+                allowed_updates=allowed,
+                error_callback=self._on_poll_error,
             )
             return
         configured = self.services.settings.telegram_webhook_secret
