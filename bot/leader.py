@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -109,4 +110,7 @@ class Leadership:
         if self.db.is_sqlite and self.is_leader:
             with self.db.session() as session:
                 leases.release_lease(session, LEASE, self.holder)
+        elif self.is_leader and self._connection is not None:
+            with contextlib.suppress(Exception):  # a dead connection has released it already
+                await asyncio.to_thread(leases.release_advisory_lock, self._connection)
         self._drop_connection()

@@ -67,6 +67,12 @@ def try_advisory_lock(connection: Connection) -> bool:
     return bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar())
 
 
+def release_advisory_lock(connection: Connection) -> None:
+    """Give the advisory lock up now; closing the connection alone frees it only when the server
+    notices, which lets a successor started right away find it still taken."""
+    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+
+
 def still_connected(connection: Connection) -> bool:
     """True while the connection (and so its advisory lock) is alive."""
     try:
