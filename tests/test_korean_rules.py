@@ -74,6 +74,8 @@ def test_each_reject_class_fails_for_its_own_reason(kind: str) -> None:
         "RLHF, DPO, KTO, ORPO, SimPO 등 preference optimization 방법을 비교합니다.",
         "Qwen2.5-7B-Instruct를 GRPO로 fine-tuning하니 MATH-500 정확도가 GPT-4o를 넘었습니다.",
         "'Attention Is All You Need'의 구조를 그대로 따른 모델입니다.",
+        "다정한 말투로 대화하는 챗봇을 만들었어요. 사용자 만족도가 높아졌답니다.",
+        "이 논문은 JSON 스키마를 지키는 structured output 생성을 다룹니다.",
     ],
 )
 def test_korean_with_english_terms_names_and_quoted_titles_is_korean(text: str) -> None:
