@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.records import PaperIn, StoredPaper
@@ -49,13 +49,14 @@ def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | No
     """Merge `papers` into storage (known values win over None) and list them on `day`."""
     papers = list(papers)
     existing = {p.id: p for p in session.scalars(select(Paper).where(Paper.id.in_([p.id for p in papers])))}
-    listed: set[str] = set()
+    listings: dict[str, Listing] = {}
     if day is not None:
-        listed = set(
-            session.scalars(
-                select(Listing.paper_id).where(Listing.day == day, Listing.paper_id.in_(existing))
+        listings = {
+            row.paper_id: row
+            for row in session.scalars(
+                select(Listing).where(Listing.day == day, Listing.paper_id.in_(existing))
             )
-        )
+        }
     for incoming in papers:
         row = existing.get(incoming.id)
         if row is None:
@@ -65,9 +66,8 @@ def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | No
         _merge(row, incoming)
     session.flush()  # papers first: listings, texts and fields reference them
     for incoming in papers:
-        if day is not None and incoming.id not in listed:
-            session.add(Listing(day=day, paper_id=incoming.id, source=source))
-            listed.add(incoming.id)
+        if day is not None:
+            _list(session, listings, day, incoming, source)
         if incoming.summary_ko or incoming.easy_ko:
             set_korean_text(
                 session, incoming.id, incoming.korean_origin, incoming.summary_ko, incoming.easy_ko
@@ -76,6 +76,21 @@ def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | No
             set_fields(session, incoming.id, incoming.fields, incoming.fields_origin)
     session.flush()
     return len(papers)
+
+
+def _list(
+    session: Session, listings: dict[str, Listing], day: dt.date, incoming: PaperIn, source: str
+) -> None:
+    """List the paper on `day`, or update that listing: its votes and position as last fetched."""
+    listing = listings.get(incoming.id)
+    if listing is None:
+        listing = Listing(day=day, paper_id=incoming.id, source=source)
+        session.add(listing)
+        listings[incoming.id] = listing
+    if incoming.upvotes is not None:
+        listing.upvotes = incoming.upvotes
+    if incoming.position is not None:
+        listing.position = incoming.position
 
 
 def _merge(row: Paper, incoming: PaperIn) -> None:
@@ -132,35 +147,48 @@ def latest_day(session: Session, on_or_before: dt.date | None = None) -> dt.date
     return session.scalar(query)
 
 
+# The votes a listing shows: its own count for that day, else (a source without votes) the paper's.
+LISTING_VOTES = func.coalesce(Listing.upvotes, Paper.upvotes)
+
+
 def _ranked(query: Select, n: int) -> Select:
-    return query.order_by(Paper.upvotes.desc().nulls_last(), Paper.id).limit(n)
+    """Most votes first; equal votes in Hugging Face's own order, then papers without a position."""
+    return query.order_by(
+        LISTING_VOTES.desc().nulls_last(), Listing.position.asc().nulls_last(), Paper.id
+    ).limit(n)
 
 
 def top_for_day(
     session: Session, day: dt.date, n: int, codes: Sequence[str] | None = None
 ) -> list[StoredPaper]:
-    """The `n` most-upvoted papers listed on `day`, optionally only those of some fields."""
-    query = select(Paper).join(Listing, Listing.paper_id == Paper.id).where(Listing.day == day)
+    """The `n` most-upvoted papers listed on `day` (with that day's votes), optionally of some fields."""
+    query = select(Paper, LISTING_VOTES).join(Listing, Listing.paper_id == Paper.id).where(Listing.day == day)
     if codes:
         in_fields = select(PaperField.paper_id).where(PaperField.code.in_(codes))
         query = query.where(Paper.id.in_(in_fields))
-    return _load(session, session.scalars(_ranked(query, n)).all())
+    return _load(session, session.execute(_ranked(query, n)).all())
 
 
 def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n: int) -> list[StoredPaper]:
-    """The `n` most-upvoted papers of field `code` listed between `since` and `until`."""
-    listed = (
-        select(Listing.paper_id)
+    """The `n` most-upvoted papers of field `code` listed between `since` and `until`.
+
+    A paper listed on several days of the window is ranked and shown with its latest listing there:
+    the count fetched last (Hugging Face votes only grow, so it is also the highest) and that day's
+    position for ties."""
+    latest = (
+        select(Listing.paper_id, func.max(Listing.day).label("day"))
         .where(Listing.day >= since, Listing.day <= until)
-        .distinct()
-        .scalar_subquery()
+        .group_by(Listing.paper_id)
+        .subquery()
     )
     query = (
-        select(Paper)
+        select(Paper, LISTING_VOTES)
+        .join(latest, latest.c.paper_id == Paper.id)
+        .join(Listing, and_(Listing.paper_id == latest.c.paper_id, Listing.day == latest.c.day))
         .join(PaperField, PaperField.paper_id == Paper.id)
-        .where(PaperField.code == code, Paper.id.in_(listed))
+        .where(PaperField.code == code)
     )
-    return _load(session, session.scalars(_ranked(query, n)).all())
+    return _load(session, session.execute(_ranked(query, n)).all())
 
 
 def field_counts(
@@ -178,8 +206,9 @@ def field_counts(
     return {code: count for code, count in rows}
 
 
-def _load(session: Session, rows: Sequence[Paper]) -> list[StoredPaper]:
-    """Attach the best Korean text and the field codes to each paper row."""
+def _load(session: Session, ranked: Sequence[tuple[Paper, int | None]]) -> list[StoredPaper]:
+    """Attach the best Korean text and the field codes to each (paper row, listing votes)."""
+    rows = [row for row, _ in ranked]
     ids = [r.id for r in rows]
     if not ids:
         return []
@@ -196,14 +225,14 @@ def _load(session: Session, rows: Sequence[Paper]) -> list[StoredPaper]:
     )
     for paper_id, code in field_rows:
         fields.setdefault(paper_id, []).append(code)
-    return [_view(r, texts.get(r.id), fields.get(r.id, [])) for r in rows]
+    return [_view(r, votes, texts.get(r.id), fields.get(r.id, [])) for r, votes in ranked]
 
 
-def _view(row: Paper, text: KoreanText | None, fields: list[str]) -> StoredPaper:
+def _view(row: Paper, votes: int | None, text: KoreanText | None, fields: list[str]) -> StoredPaper:
     return StoredPaper(
         id=row.id,
         title=row.title,
-        upvotes=row.upvotes,
+        upvotes=votes,
         abstract=row.abstract,
         ai_summary=row.ai_summary,
         ai_keywords=tuple(row.ai_keywords or ()),

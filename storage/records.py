@@ -29,11 +29,12 @@ class PaperIn:
     korean_origin: str = "digest"
     fields: list[str] = field(default_factory=list)
     fields_origin: str = "classifier"
+    position: int | None = None  # index in the day's Hugging Face list
 
 
 @dataclass(frozen=True)
 class StoredPaper:
-    """A paper as selection and cards see it."""
+    """A paper as selection and cards see it; `upvotes` are those of the listing it is shown for."""
 
     id: str
     title: str

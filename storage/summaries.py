@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, Subquery, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.papers import set_fields, set_korean_text
+from storage.papers import LISTING_VOTES, set_fields, set_korean_text
 from storage.tables import KoreanText, Listing, Paper
 
 LLM_PREFIX = "llm:"
@@ -52,13 +52,20 @@ def count_listed(session: Session, day: dt.date | None) -> int:
 
 def papers_lacking_text(session: Session, origin: str, day: dt.date | None) -> list[PaperSource]:
     """Papers listed on `day` (or any day) without a text of `origin` nor a digest's 쉬운설명,
-    newest day first, then most upvoted: a budget-limited run serves the visible cards first."""
+    newest day first, then in the order of that day's cards: a budget-limited run serves the visible
+    cards first."""
     scope = _scope(day)
     rows = session.execute(
         select(Paper, scope.c.day)
         .join(scope, scope.c.paper_id == Paper.id)
+        .join(Listing, and_(Listing.paper_id == scope.c.paper_id, Listing.day == scope.c.day))
         .where(Paper.id.not_in(_settled(origin)))
-        .order_by(scope.c.day.desc(), Paper.upvotes.desc().nulls_last(), Paper.id)
+        .order_by(
+            scope.c.day.desc(),
+            LISTING_VOTES.desc().nulls_last(),
+            Listing.position.asc().nulls_last(),
+            Paper.id,
+        )
     ).all()
     korean = _digest_summaries(session, [paper.id for paper, _ in rows])
     return [

@@ -59,6 +59,10 @@ class Listing(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     source: Mapped[str] = mapped_column(String(16))  # "hf" or "digest"
+    # Index in the day's Hugging Face list (across pages); None for a digest import. Breaks vote ties
+    # the way Hugging Face shows them.
+    position: Mapped[int | None] = mapped_column(Integer)
+    upvotes: Mapped[int | None] = mapped_column(Integer)  # as last fetched for this day
 
     __table_args__ = (Index("ix_listings_paper", "paper_id", "day"),)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 import openai
@@ -14,6 +15,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 
 from bot.fields import Taxonomy
 from bot.llm import prompt
+from bot.llm.answer_json import json_object
+from bot.llm.korean_rules import text_problem
+from bot.llm.numbers import source_values, unsupported_numbers
 from bot.llm.prompt import PaperInput
 
 log = logging.getLogger(__name__)
@@ -23,27 +27,13 @@ EASY_SENTENCES = (1, 3)
 SUMMARY_MAX_CHARS = 600
 EASY_MAX_CHARS = 300
 MIN_CHARS = 10
-MIN_HANGUL_SHARE = 0.4
-"""Share of Hangul among the letters outside parentheses: English terms may stay in parentheses."""
 MAX_FIELDS = 3
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-_LATIN = re.compile(r"[A-Za-z]")
-_PARENTHESES = re.compile(r"\([^()]*\)|（[^（）]*）")
 _SENTENCE_BREAK = re.compile(r"[.!?。][\"'”’」)]*\s+")
-_CODE_FENCE = re.compile(r"^```[a-zA-Z]*\s*(.*?)\s*```$", re.DOTALL)
 
 ErrorKind = Literal["invalid", "rejected", "unavailable", "fatal"]
 FATAL_STATUS = {401, 403, 404}  # a wrong key, model or URL: every other paper would fail the same way
-
-
-def hangul_share(text: str) -> float:
-    """Hangul letters / (Hangul + Latin letters), ignoring what stands in parentheses."""
-    outside, previous = text, None
-    while outside != previous:  # innermost first, so nested parentheses go too
-        previous, outside = outside, _PARENTHESES.sub(" ", outside)
-    hangul, latin = len(_HANGUL.findall(outside)), len(_LATIN.findall(outside))
-    return hangul / (hangul + latin) if hangul + latin else 0.0
+CodeResolver = Callable[[str], str | None]
 
 
 def sentence_count(text: str) -> int:
@@ -51,22 +41,46 @@ def sentence_count(text: str) -> int:
     return len([part for part in _SENTENCE_BREAK.split(text.strip()) if part.strip()])
 
 
-def _korean(value: str, bounds: tuple[int, int], max_chars: int) -> str:
+def _korean(value: str, bounds: tuple[int, int], max_chars: int, info: ValidationInfo) -> str:
     text = " ".join(value.split())
     if len(text) < MIN_CHARS:
         raise ValueError("is empty or too short")
     if len(text) > max_chars:
         raise ValueError(f"has {len(text)} characters; at most {max_chars} are allowed")
-    if hangul_share(text) < MIN_HANGUL_SHARE:
-        raise ValueError("must be written in Korean (English terms only in parentheses)")
+    problem = text_problem(text)
+    if problem:
+        raise ValueError(problem)
     count = sentence_count(text)
     if not bounds[0] <= count <= bounds[1]:
         raise ValueError(f"has {count} sentences; {bounds[0]}-{bounds[1]} are required")
+    sources: frozenset[Decimal] = (info.context or {}).get("numbers", frozenset())
+    invented = unsupported_numbers(text, sources)
+    if invented:
+        raise ValueError(f"has numbers the paper does not state: {', '.join(invented)}")
     return text
 
 
+def _code(value: str, known: set[str], resolve: CodeResolver | None) -> str:
+    """A field code as the taxonomy spells it: " NLP " → "nlp"; names and aliases via `resolve`."""
+    code = value.strip().lower()
+    if code not in known and resolve is not None:
+        code = resolve(value) or code
+    return code
+
+
+def code_resolver(taxonomy: Taxonomy) -> CodeResolver:
+    """Field name or alias → code, for models that write "자연어 처리" or "RAG" instead of the code."""
+
+    def resolve(text: str) -> str | None:
+        found = taxonomy.resolve_exact(text)
+        return found.code if found else None
+
+    return resolve
+
+
 class KoreanCard(BaseModel):
-    """The model's answer once it passed every check; validate with context={"codes": known codes}."""
+    """The model's answer once it passed every check. Validate with context={"codes": known codes,
+    "numbers": source_values(the paper's texts)}, optionally "resolve": text → code."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -76,19 +90,20 @@ class KoreanCard(BaseModel):
 
     @field_validator("summary_ko")
     @classmethod
-    def _summary(cls, value: str) -> str:
-        return _korean(value, SUMMARY_SENTENCES, SUMMARY_MAX_CHARS)
+    def _summary(cls, value: str, info: ValidationInfo) -> str:
+        return _korean(value, SUMMARY_SENTENCES, SUMMARY_MAX_CHARS, info)
 
     @field_validator("easy_ko")
     @classmethod
-    def _easy(cls, value: str) -> str:
-        return _korean(value, EASY_SENTENCES, EASY_MAX_CHARS)
+    def _easy(cls, value: str, info: ValidationInfo) -> str:
+        return _korean(value, EASY_SENTENCES, EASY_MAX_CHARS, info)
 
     @field_validator("fields")
     @classmethod
     def _fields(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        known = set((info.context or {}).get("codes", ()))
-        codes = tuple(dict.fromkeys(code.strip().lower() for code in value))
+        context = info.context or {}
+        known = set(context.get("codes", ()))
+        codes = tuple(dict.fromkeys(_code(code, known, context.get("resolve")) for code in value))
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise ValueError(f"unknown field codes {unknown}; choose only from the list")
@@ -101,22 +116,23 @@ class InvalidAnswer(ValueError):
     """The model's answer cannot be used; the message says why, for the retry and the logs."""
 
 
-def parse_answer(content: str | None, codes: list[str]) -> KoreanCard:
-    """Parse and validate one answer; raises InvalidAnswer."""
-    text = (content or "").strip()
-    if not text:
-        raise InvalidAnswer("the answer is empty")
-    fenced = _CODE_FENCE.match(text)
-    if fenced:
-        text = fenced.group(1)
+def paper_sources(paper: PaperInput) -> tuple[str, ...]:
+    """Everything the model reads about a paper: the texts its numbers may come from."""
+    texts = (paper.title, paper.abstract, paper.ai_summary, paper.korean_text, *paper.ai_keywords)
+    return tuple(t for t in texts if t)
+
+
+def parse_answer(
+    content: str | None, codes: Sequence[str], sources: Sequence[str], resolve: CodeResolver | None = None
+) -> KoreanCard:
+    """Parse and validate one answer against the paper's `sources`; raises InvalidAnswer."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidAnswer(f"the answer is not JSON ({exc.msg})") from None
-    if not isinstance(data, dict):
-        raise InvalidAnswer("the answer is not a JSON object")
+        data = json_object(content)
+    except ValueError as exc:
+        raise InvalidAnswer(str(exc)) from None
+    context = {"codes": list(codes), "numbers": source_values(sources), "resolve": resolve}
     try:
-        return KoreanCard.model_validate(data, context={"codes": codes})
+        return KoreanCard.model_validate(data, context=context)
     except ValidationError as exc:
         raise InvalidAnswer(_describe(exc)) from None
 
@@ -168,6 +184,7 @@ class Summarizer:
         self.taxonomy = taxonomy
         self.codes = [f.code for f in taxonomy.fields]
         self.mode = mode or ResponseMode()
+        self._resolve = code_resolver(taxonomy)
 
     async def summarize(self, paper: PaperInput) -> Outcome:
         """Ask once, retry once with the validation error, then give up; never raises for API errors."""
@@ -182,7 +199,7 @@ class Summarizer:
                 return outcome
             content = _content(completion)
             try:
-                outcome.card = parse_answer(content, self.codes)
+                outcome.card = parse_answer(content, self.codes, paper_sources(paper), self._resolve)
             except InvalidAnswer as exc:
                 outcome.error, outcome.error_kind = str(exc), "invalid"
                 log.warning("paper %s: invalid answer (attempt %d): %s", paper.id, attempt, exc)
@@ -202,8 +219,8 @@ class Summarizer:
         mode = self.mode.value
         try:
             completion = await self._create(conversation, mode, outcome)
-        except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-            if mode != "json_schema":
+        except openai.APIStatusError as exc:
+            if mode != "json_schema" or not _refuses_schema(exc):
                 raise
             if self.mode.value == "json_schema":
                 self.mode.value = "json_object"
@@ -220,6 +237,14 @@ class Summarizer:
         )
         _count_usage(outcome, completion, conversation)
         return completion
+
+
+def _refuses_schema(exc: openai.APIStatusError) -> bool:
+    """The server cannot do structured output: HTTP 400 or 422, or the HTTP 500 llama.cpp's server
+    answers with "response_format type must be one of "text" or "json_object", but got: json_schema"."""
+    if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
+        return True
+    return exc.status_code == 500 and "json_schema" in str(exc.message)
 
 
 def _content(completion: Any) -> str | None:

@@ -7,7 +7,7 @@ import json
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -165,12 +165,13 @@ def decode_list(body: bytes | str) -> list[Any]:
 
 
 def build_day(entries: Sequence[Any], day: dt.date) -> DayList:
-    """Validate entries one by one; keep the first of duplicated ids and report every bad entry."""
+    """Validate entries one by one; keep the first of duplicated ids and report every bad entry.
+    Each paper keeps its index in `entries` (every page, in order) as its position in the day's list."""
     papers: dict[str, PaperIn] = {}
     skipped: list[SkippedEntry] = []
     for index, raw in enumerate(entries):
         try:
-            paper = HFEntry.model_validate(raw).to_paper_in()
+            paper = replace(HFEntry.model_validate(raw).to_paper_in(), position=index)
         except ValidationError as exc:
             skipped.append(SkippedEntry(index, _raw_id(raw), _reason(exc)))
             continue

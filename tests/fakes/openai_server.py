@@ -1,6 +1,10 @@
 """A fake OpenAI-compatible chat server on loopback: records requests, answers from a script, and
 otherwise writes a valid Korean card from the paper's title. Runs its own event loop in a thread, so
-synchronous CLI tests and async tests can both talk to it."""
+synchronous CLI tests and async tests can both talk to it.
+
+Local servers are imitated too: `reject_json_schema` refuses structured output (HTTP 400, or with
+`refusal_status=500` the way llama.cpp's server answers it), and `wrapping` puts every 200 answer
+inside the text small local models add around their JSON (a code fence, a sentence, a <think> block)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,14 @@ from typing import Any, Self
 from aiohttp import web
 
 TITLE_LINE = re.compile(r"^제목: (.+)$", re.MULTILINE)
+LLAMA_CPP_REFUSAL = 'response_format type must be one of "text" or "json_object", but got: json_schema'
+WRAPPINGS = {
+    "plain": "{answer}",
+    "fenced": "```json\n{answer}\n```",
+    "chatty": "다음은 요청하신 JSON입니다:\n\n{answer}\n\n도움이 되었기를 바랍니다!",
+    "fenced_chatty": "Sure! Here is the card:\n```json\n{answer}\n```\nLet me know if you need more.",
+    "think": "<think>\n논문을 읽고 {{요약}}과 분야를 정리하자.\n</think>\n\n{answer}",
+}
 KEYWORD_FIELDS = (
     ("language model", "llm"),
     ("llm", "llm"),
@@ -115,8 +127,17 @@ def closed_port_url() -> str:
 class FakeOpenAIServer:
     """`POST /v1/chat/completions` (and `/chat/completions`) on 127.0.0.1, a random port."""
 
-    def __init__(self, *, reject_json_schema: bool = False, default: Reply | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        reject_json_schema: bool = False,
+        refusal_status: int = 400,
+        wrapping: str = "plain",
+        default: Reply | None = None,
+    ) -> None:
         self.reject_json_schema = reject_json_schema
+        self.refusal_status = refusal_status
+        self.wrapping = WRAPPINGS[wrapping]
         self.default = default or Reply()
         self.requests: list[Recorded] = []
         self._scripts: list[tuple[str | None, Reply]] = []
@@ -158,7 +179,7 @@ class FakeOpenAIServer:
             self._counter += 1
             number = self._counter
         if self.reject_json_schema and recorded.response_format == "json_schema":
-            return _error(400, "response_format of type json_schema is not supported by this model")
+            return self._refusal()
         reply = self._next(recorded.title)
         self.in_flight += 1  # handlers run on the server's one loop thread
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -172,7 +193,16 @@ class FakeOpenAIServer:
         content = reply.content
         if content is None:
             content = json.dumps(valid_answer(recorded.title or "Untitled"), ensure_ascii=False)
+        content = self.wrapping.format(answer=content)
         return web.json_response(_completion(number, body, content, reply), headers=dict(reply.headers))
+
+    def _refusal(self) -> web.Response:
+        """Structured output refused: HTTP 400 (as OpenAI-style servers say it) or llama.cpp's 500."""
+        status = self.refusal_status
+        if status >= 500:
+            body = {"error": {"code": status, "message": LLAMA_CPP_REFUSAL, "type": "server_error"}}
+            return web.json_response(body, status=status)
+        return _error(status, "response_format of type json_schema is not supported by this model")
 
     async def _start(self) -> None:
         app = web.Application()

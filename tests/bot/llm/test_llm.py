@@ -325,6 +325,40 @@ async def test_a_server_without_json_schema_gets_json_object_for_the_rest_of_the
     assert formats == ["json_schema", "json_object", "json_object", "json_object"]
 
 
+async def test_llama_cpps_http_500_refusal_of_json_schema_also_falls_back_to_json_object(services) -> None:
+    add(services, *(paper(i) for i in range(3)))
+    with FakeOpenAIServer(reject_json_schema=True, refusal_status=500) as llm:
+        report = await summarize_missing(configured(services, llm.url), DAY)
+        formats = [r.response_format for r in llm.requests]
+    assert (report.summarized, report.failed, report.llm_unavailable) == (3, 0, False)
+    assert formats[-3:] == ["json_object"] * 3 and set(formats[:-3]) == {"json_schema"}
+    assert all(card.easy_lang == "ko" for card in cards(services).values())
+
+
+@pytest.mark.parametrize("wrapping", ["fenced", "chatty", "fenced_chatty", "think"])
+async def test_json_wrapped_in_text_by_a_local_model_is_stored(services, wrapping: str) -> None:
+    papers = [paper(i) for i in range(3)]
+    add(services, *papers)
+    with FakeOpenAIServer(wrapping=wrapping) as llm:
+        report = await summarize_missing(configured(services, llm.url), DAY)
+        requests = len(llm.requests)
+    assert (report.summarized, report.failed, requests) == (3, 0, 3)  # no corrective retry needed
+    stored = {t.paper_id: t.easy_ko for t in llm_texts(services)}
+    assert stored == {p.id: valid_answer(p.title)["easy_ko"] for p in papers}
+
+
+async def test_a_local_server_refusing_json_schema_and_chatting_around_json_mode_gets_korean_texts(
+    services,
+) -> None:
+    papers = [paper(i) for i in range(2)]
+    add(services, *papers)
+    with FakeOpenAIServer(reject_json_schema=True, refusal_status=500, wrapping="fenced_chatty") as llm:
+        report = await summarize_missing(configured(services, llm.url), DAY)
+    assert (report.summarized, report.failed) == (2, 0)
+    shown = cards(services)
+    assert all(shown[p.id].easy_text == valid_answer(p.title)["easy_ko"] for p in papers)
+
+
 async def test_a_server_that_is_down_gives_a_failed_report_not_an_exception(services) -> None:
     add(services, *(paper(i) for i in range(5)))
     report = await summarize_missing(configured(services, closed_port_url(), llm_concurrency=4), DAY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 from bot.fields import default_taxonomy
 from bot.llm import PROMPT_VERSION, KoreanCard
 from bot.llm import prompt as P
-from bot.llm.summarizer import InvalidAnswer, hangul_share, parse_answer, sentence_count
+from bot.llm.korean_rules import korean_share
+from bot.llm.summarizer import InvalidAnswer, code_resolver, parse_answer, sentence_count
 from tests.paths import ROOT
 
 CODES = [f.code for f in default_taxonomy().fields]
@@ -21,6 +23,11 @@ SUMMARY = (
     "실험에서 큰 모델과 비슷한 성능을 보였습니다."
 )
 EASY = "작은 인공지능도 생각하는 법을 잘 배우면 큰 인공지능만큼 똑똑해질 수 있어요. 그 방법을 찾았답니다."
+SOURCES = ("Small Models Reason Too", "We teach a small model to reason.")
+
+
+def parse(content: str) -> KoreanCard:
+    return parse_answer(content, CODES, SOURCES, code_resolver(default_taxonomy()))
 
 
 def answer(**overrides: object) -> str:
@@ -29,7 +36,7 @@ def answer(**overrides: object) -> str:
 
 
 def test_a_valid_answer_is_normalized() -> None:
-    card = parse_answer(answer(easy_ko=f"  {EASY}\n", fields=["Reasoning", "llm", "reasoning"]), CODES)
+    card = parse(answer(easy_ko=f"  {EASY}\n", fields=["Reasoning", "llm", "reasoning"]))
     assert (card.summary_ko, card.easy_ko, card.fields) == (SUMMARY, EASY, ("reasoning", "llm"))
 
 
@@ -39,7 +46,28 @@ def test_codes_are_checked_against_the_list_given() -> None:
 
 
 def test_a_fenced_json_answer_is_accepted() -> None:
-    assert parse_answer(f"```json\n{answer()}\n```", CODES).fields == ("reasoning", "llm")
+    assert parse(f"```json\n{answer()}\n```").fields == ("reasoning", "llm")
+
+
+@pytest.mark.parametrize(
+    "wrapping",
+    [
+        "```json\n{ANSWER}\n```",
+        "```\n{ANSWER}\n```",
+        "다음은 요청하신 JSON입니다:\n{ANSWER}",
+        "{ANSWER}\n\n도움이 되었길 바랍니다!",
+        "Here is the card:\n```json\n{ANSWER}\n```\nLet me know if you need changes.",
+        "<think>\n사용자는 {요약}을 원한다. 분야를 고르자.\n</think>\n\n{ANSWER}",
+    ],
+)
+def test_the_json_object_is_found_inside_text_a_local_model_adds(wrapping: str) -> None:
+    card = parse(wrapping.replace("{ANSWER}", answer()))
+    assert (card.summary_ko, card.easy_ko, card.fields) == (SUMMARY, EASY, ("reasoning", "llm"))
+
+
+def test_field_codes_in_another_case_with_spaces_or_as_names_are_normalised() -> None:
+    card = parse(answer(fields=[" NLP ", "Vision", "자연어 처리", "RAG"]))
+    assert card.fields == ("nlp", "vision", "retrieval")
 
 
 @pytest.mark.parametrize(
@@ -63,13 +91,13 @@ def test_a_fenced_json_answer_is_accepted() -> None:
 )
 def test_invalid_answers_say_why(content: str, reason: str) -> None:
     with pytest.raises(InvalidAnswer) as caught:
-        parse_answer(content, CODES)
+        parse(content)
     assert reason in str(caught.value)
 
 
 def test_english_terms_in_parentheses_do_not_count_against_korean() -> None:
-    assert hangul_share("양자화(quantization (post-training)) 방법이에요.") == 1.0
-    assert hangul_share("InfiniteHiP extends the context window.") == 0.0
+    assert korean_share("양자화(quantization (post-training)) 방법이에요.") == 1.0
+    assert korean_share("InfiniteHiP extends the context window.") == 0.0
     assert sentence_count("첫 문장입니다. 둘째 문장이에요! 3.5배 빨라요") == 3
 
 
@@ -80,7 +108,7 @@ def test_english_terms_in_parentheses_do_not_count_against_korean() -> None:
 )
 def test_any_answer_either_validates_or_raises_invalid_answer(content: str) -> None:
     with contextlib.suppress(InvalidAnswer):
-        parse_answer(content, CODES)
+        parse(content)
 
 
 def test_system_prompt_lists_every_field_and_the_style() -> None:
@@ -109,10 +137,19 @@ def test_schema_is_strict_and_enumerates_the_codes() -> None:
     assert PROMPT_VERSION
 
 
-def test_the_documentation_quotes_the_prompt_in_use_and_a_valid_example() -> None:
-    doc = (ROOT / "docs" / "korean-texts.md").read_text(encoding="utf-8")
+DOC = ROOT / "docs" / "korean-texts.md"
+
+
+def test_the_documentation_quotes_the_prompt_in_use() -> None:
+    doc = DOC.read_text(encoding="utf-8")
     assert P.system_prompt(default_taxonomy()) in doc
     assert f"llm:{PROMPT_VERSION}" in doc
+
+
+def test_the_documented_answer_is_valid_for_its_recorded_paper(hf_corpus_dir: Path) -> None:
+    doc = DOC.read_text(encoding="utf-8")
     example = doc.split("whole answer was:\n\n  ```json\n", 1)[1].split("```", 1)[0]
-    card = parse_answer(example, CODES)
+    entries = json.loads((hf_corpus_dir / "2025-02-10.json").read_text(encoding="utf-8"))
+    [paper] = [e["paper"] for e in entries if e["paper"]["id"] == "2502.04507"]
+    card = parse_answer(example, CODES, (paper["title"], paper["summary"]))
     assert card.easy_ko in doc and card.fields == ("generation", "efficiency", "vision")

@@ -89,7 +89,7 @@ def test_every_recorded_day_is_fetched_stored_and_ranked(db: Database, hf_corpus
 
     assert [d.day for d in lists] == sorted(raw)
     assert len(requests) == len(files)  # no recorded day fills a page of 100
-    latest_votes: dict[str, int | None] = {}
+    day_votes: dict[tuple[dt.date, str], int | None] = {}
     for day_list in lists:
         entries = raw[day_list.day]
         assert day_list.skipped == ()
@@ -99,7 +99,7 @@ def test_every_recorded_day_is_fetched_stored_and_ranked(db: Database, hf_corpus
             assert paper.upvotes == entry["paper"]["upvotes"]
             assert paper.ai_summary == squash(entry["paper"].get("ai_summary"))
             assert paper.published_at is not None and paper.published_at.tzinfo is None
-            latest_votes[paper.id] = paper.upvotes
+            day_votes[day_list.day, paper.id] = paper.upvotes
     assert sum(len(d.papers) for d in lists) == sum(len(e) for e in raw.values())
 
     with db.session() as session:
@@ -108,7 +108,7 @@ def test_every_recorded_day_is_fetched_stored_and_ranked(db: Database, hf_corpus
             assert sorted(p.id for p in top) == sorted(e["paper"]["id"] for e in entries), day
             votes = [p.upvotes for p in top]
             assert votes == sorted(votes, reverse=True), day
-            assert all(p.upvotes == latest_votes[p.id] for p in top)
+            assert all(p.upvotes == day_votes[day, p.id] for p in top)  # that day's count
         listings = session.scalar(select(func.count()).select_from(Listing))
     assert listings == sum(len(e) for e in raw.values())
     assert fetched < 120, f"corpus took {fetched:.1f}s"
