@@ -11,6 +11,7 @@ from bot.models import Reply
 from bot.render.limits import clean_text
 from bot.selection import latest_day
 from bot.services import Services
+from tests.fakes.broadcaster import RecordingBroadcaster
 from tests.transcripts.base import Role, Transcripts
 from tests.transcripts.layer import Chat
 
@@ -40,6 +41,13 @@ def field_name(services: Services, text: str) -> str:
     field = services.taxonomy.resolve(text).field
     assert field is not None
     return field.name
+
+
+def rebroadcasts(transcript: Transcripts) -> list:
+    """The rebroadcasts the platform's commands asked for."""
+    broadcaster = transcript.services.broadcaster
+    assert isinstance(broadcaster, RecordingBroadcaster)
+    return broadcaster.calls
 
 
 def assert_short_korean(said: str) -> None:
@@ -115,8 +123,16 @@ async def test_admin_commands_refuse_other_users(transcript: Transcripts) -> Non
     assert await stranger.say("/stats") == texts.NOT_BOT_ADMIN
     assert await stranger.say("/rebroadcast") == texts.NOT_BOT_ADMIN
     assert await stranger.say("/rebroadcast 2025-02-11 here") == texts.NOT_BOT_ADMIN
-    assert transcript.services.broadcaster.calls == []  # type: ignore[union-attr]
+    assert rebroadcasts(transcript) == []
     assert (await transcript.chat(Role.BOT_ADMIN).say("/stats")).startswith(texts.STATS_HEADER)
+
+
+async def test_bot_admin_rebroadcasts_to_this_chat(transcript: Transcripts) -> None:
+    day = str(latest_day(transcript.services))
+    said = await transcript.chat(Role.BOT_ADMIN).say(f"/rebroadcast {day} here")
+    assert said == texts.REBROADCAST_STARTED.format(day=day, count=1)
+    [(asked_day, _, target)] = rebroadcasts(transcript)
+    assert str(asked_day) == day and target is not None
 
 
 @with_groups
@@ -134,4 +150,4 @@ async def test_group_members_are_not_bot_admins(transcript: Transcripts) -> None
     for role in (Role.MEMBER, Role.CHAT_ADMIN):
         assert await transcript.chat(role).say("/stats") == texts.NOT_BOT_ADMIN
         assert await transcript.chat(role).say("/rebroadcast") == texts.NOT_BOT_ADMIN
-    assert transcript.services.broadcaster.calls == []  # type: ignore[union-attr]
+    assert rebroadcasts(transcript) == []
