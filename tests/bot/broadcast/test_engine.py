@@ -15,8 +15,8 @@ from bot.channels import ChatLimits, SendResult
 from bot.daily import DailyRun
 from storage import broadcasts, outbox, subscribers
 from storage.tables import Delivery, Subscriber
-from tests.chat import Chat
 from tests.fakes.memory_channel import MemoryChannel
+from tests.transcripts.layer import Chat
 
 DAY = dt.date(2025, 2, 11)
 

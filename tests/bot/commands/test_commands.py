@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from bot import texts
 from bot.commands import parse_command
-from tests.chat import Chat
 from tests.conftest import SAMPLE_DAY_PAPERS
 from tests.fakes.broadcaster import RecordingBroadcaster
+from tests.transcripts.layer import Chat
 
 
 def test_help_lists_every_command(services) -> None:
@@ -106,22 +106,6 @@ def test_subscribe_unknown_field_changes_nothing(services) -> None:
     assert chat.say("/settings") == texts.SETTINGS_INACTIVE
 
 
-def test_group_subscription_needs_a_chat_admin(services) -> None:
-    member = Chat(services, chat_id="-100", user_id="7", chat_kind="group")
-    assert member.say("/subscribe") == texts.NOT_CHAT_ADMIN
-    admin = Chat(services, chat_id="-100", user_id="8", chat_kind="group", is_chat_admin=True)
-    assert "09:00" in admin.say("/subscribe")
-    assert member.say("/unsubscribe") == texts.NOT_CHAT_ADMIN
-
-
-def test_admin_commands_refuse_non_admins(services) -> None:
-    services = services.with_broadcaster(RecordingBroadcaster())
-    stranger = Chat(services, user_id="1001")
-    assert stranger.say("/rebroadcast") == texts.NOT_BOT_ADMIN
-    assert stranger.say("/stats") == texts.NOT_BOT_ADMIN
-    assert services.broadcaster.calls == []
-
-
 def test_admin_rebroadcast_and_stats(services) -> None:
     services = services.with_broadcaster(RecordingBroadcaster())
     admin = Chat(services, user_id="42", chat_id="42")
@@ -131,10 +115,6 @@ def test_admin_rebroadcast_and_stats(services) -> None:
     assert (str(day), who, target) == ("2025-02-11", "telegram:42", ("telegram", "42"))
     assert services.broadcaster.calls[1][2] is None
     assert texts.STATS_HEADER in admin.say("/stats")
-
-
-def test_unknown_command(services) -> None:
-    assert "/frobnicate" in Chat(services).say("/frobnicate now")
 
 
 def test_parse_command_handles_bot_mentions_and_noise() -> None:

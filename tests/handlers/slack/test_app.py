@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-import aiohttp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,116 +19,23 @@ from bot import texts
 from bot.render.slack import BLOCKS_MAX, HEADER_MAX, SECTION_MAX
 from bot.services import Services
 from bot.settings import ConfigError
-from handlers.slack.app import EVENTS_PATH, SlackPlatform, build_platform
+from handlers.slack.app import build_platform
 from handlers.slack.requests import sign
 from storage import subscribers
-from tests.fakes.broadcaster import RecordingBroadcaster
 from tests.fakes.slack_server import BOT_USER_ID, FakeSlack
-
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-TOKEN = "xoxb-1-test-token"
-
-
-@dataclass
-class SlackHarness:
-    """The running app, the fake Slack API behind it and a way to post signed requests to it."""
-
-    platform: SlackPlatform
-    fake: FakeSlack
-    services: Services
-    http: aiohttp.ClientSession
-
-    @property
-    def events_url(self) -> str:
-        return f"http://127.0.0.1:{self.platform.port}{EVENTS_PATH}"
-
-    async def post(self, body: bytes, headers: dict[str, str] | None = None) -> int:
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
-        async with self.http.post(self.events_url, data=io.BytesIO(body), headers=headers) as response:
-            await response.read()
-            return response.status
-
-    async def signed(self, body: bytes, timestamp: int | None = None) -> int:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sign(SECRET, ts, body)}
-        return await self.post(body, headers)
-
-    async def command(
-        self, line: str, channel: str = "C1", user: str = "U1", team: str = "T1"
-    ) -> list[dict[str, Any]]:
-        """Run "/top 3" as a signed slash command; the messages posted to its response URL."""
-        name, _, text = line.partition(" ")
-        key = uuid.uuid4().hex
-        form = {
-            "token": "legacy",
-            "team_id": team,
-            "team_domain": "acme",
-            "channel_id": channel,
-            "channel_name": "directmessage" if channel.startswith("D") else "general",
-            "user_id": user,
-            "user_name": "someone",
-            "command": name,
-            "text": text,
-            "api_app_id": "A1",
-            "response_url": self.fake.response_url(key),
-            "trigger_id": "1.2.3",
-        }
-        assert await self.signed(urlencode(form).encode()) == 200
-        return await self.fake.wait_for(lambda: self.fake.posts(key))
-
-    async def press(self, value: str, action_id: str = "run_command_0", channel: str = "C1") -> list[dict]:
-        """Press a button carrying `value` as user U1 of team T1."""
-        key = uuid.uuid4().hex
-        payload = {
-            "type": "block_actions",
-            "team": {"id": "T1", "domain": "acme"},
-            "user": {"id": "U1", "team_id": "T1", "username": "someone"},
-            "api_app_id": "A1",
-            "container": {"type": "message", "channel_id": channel, "message_ts": "1.1"},
-            "channel": {"id": channel, "name": "general"},
-            "trigger_id": "1.2.3",
-            "response_url": self.fake.response_url(key),
-            "actions": [
-                {"type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1"}
-            ],
-        }
-        assert await self.signed(urlencode({"payload": json.dumps(payload)}).encode()) == 200
-        return await self.fake.wait_for(lambda: self.fake.posts(key))
+from tests.transcripts.slack import SECRET, TOKEN, SlackHarness, fake_slack, running_app, slack_services
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    with FakeSlack(token=TOKEN) as server:
-        server.channels["C1"] = {"id": "C1", "name": "general", "is_member": True}
-        server.channels["C2"] = {"id": "C2", "name": "random", "is_member": False}
-        server.users["U1"] = {"id": "U1", "is_admin": True}
-        server.users["U2"] = {"id": "U2", "is_admin": False}
+    with fake_slack() as server:
         yield server
-
-
-def slack_services(services: Services, fake: FakeSlack, **overrides: Any) -> Services:
-    """`services` with Slack configured against the fake API and T1:U1 as bot admin."""
-    values = {
-        "slack_bot_token": SecretStr(TOKEN),
-        "slack_signing_secret": SecretStr(SECRET),
-        "slack_api_base": fake.api_base,
-        "slack_admin_ids": ["T1:U1"],
-    }
-    configured = services.settings.model_copy(update=values | overrides)
-    admins = frozenset(configured.admin_ids())
-    return replace(services, settings=configured, admins=admins, broadcaster=RecordingBroadcaster())
 
 
 @pytest.fixture
 async def slack(services: Services, fake: FakeSlack) -> AsyncIterator[SlackHarness]:
-    svc = slack_services(services, fake)
-    platform = build_platform(svc, host="127.0.0.1", port=0)
-    await platform.start()
-    try:
-        async with aiohttp.ClientSession() as http:
-            yield SlackHarness(platform, fake, svc, http)
-    finally:
-        await platform.stop()
+    async with running_app(slack_services(services, fake), fake) as harness:
+        yield harness
 
 
 def assert_within_limits(message: dict[str, Any]) -> None:
@@ -159,13 +63,6 @@ async def test_top_posts_the_digest_in_the_channel(slack: SlackHarness) -> None:
     assert header["type"] == "header" and header["text"]["text"] == texts.digest_header("2025-02-11", 5)
     cards = [b for b in message["blocks"] if b["type"] == "section"]
     assert len(cards) == 5 and all(texts.LABEL_EASY in c["text"]["text"] for c in cards)
-
-
-async def test_top_with_count_and_date(slack: SlackHarness) -> None:
-    (message,) = await slack.command("/top 3 2025-02-11")
-    assert_within_limits(message)
-    assert message["blocks"][0]["text"]["text"] == texts.digest_header("2025-02-11", 3)
-    assert sum(b["type"] == "section" for b in message["blocks"]) == 3
 
 
 async def test_bad_arguments_get_an_ephemeral_korean_explanation(slack: SlackHarness) -> None:
@@ -205,17 +102,11 @@ async def test_help_is_ephemeral_and_names_the_installed_commands(
     services: Services, fake: FakeSlack
 ) -> None:
     svc = slack_services(services, fake, slack_command_prefix="paper-")
-    platform = build_platform(svc, host="127.0.0.1", port=0)
-    await platform.start()
-    try:
-        async with aiohttp.ClientSession() as http:
-            harness = SlackHarness(platform, fake, svc, http)
-            (message,) = await harness.command("/paper-help")
-            assert message["response_type"] == "ephemeral"
-            assert "/paper-top 3" in message["text"] and "/paper-field" in message["text"]
-            assert await harness.signed(urlencode({"command": "/top", "channel_id": "C1"}).encode()) == 404
-    finally:
-        await platform.stop()
+    async with running_app(svc, fake) as harness:
+        (message,) = await harness.command("/paper-help")
+        assert message["response_type"] == "ephemeral"
+        assert "/paper-top 3" in message["text"] and "/paper-field" in message["text"]
+        assert await harness.signed(urlencode({"command": "/top", "channel_id": "C1"}).encode()) == 404
 
 
 # --- subscriptions ---

@@ -1,11 +1,11 @@
-"""A transcript-style test helper: send a chat line, get the rendered reply."""
+"""The command layer without a platform: a chat line in, the neutral reply (or its plain text) out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.commands import dispatch, parse_command
-from bot.models import Reply, Request
+from bot.models import ChatKind, Reply, Request
 from bot.render.text import render_reply_text
 from bot.services import Services
 
@@ -18,7 +18,7 @@ class Chat:
     platform: str = "telegram"
     chat_id: str = "1001"
     user_id: str | None = "1001"
-    chat_kind: str = "private"
+    chat_kind: ChatKind = "private"
     is_chat_admin: bool = False
 
     def reply(self, line: str) -> Reply:
@@ -33,7 +33,7 @@ class Chat:
             command=command,
             args=args,
             chat_kind=self.chat_kind,
-            is_chat_admin=self.is_chat_admin,  # type: ignore[arg-type]
+            is_chat_admin=self.is_chat_admin,
         )
         return dispatch(self.services, request)
 
