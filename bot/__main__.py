@@ -9,7 +9,7 @@ import click
 
 from bot import cli_broadcast, cli_demo, cli_papers, cli_subscribers, cli_summarize  # noqa: F401  (registers the CLI verbs)
 from bot.broadcast.engine import BroadcastEngine
-from bot.broadcast.plan import OutboxBroadcaster
+from bot.broadcast.plan import BroadcastQueue
 from bot.channels import Channel, Platform
 from bot.cli import CliError
 from bot.cli import main as cli_main
@@ -79,7 +79,7 @@ def run_service(services: Services, console: bool) -> int:
     name = instance_name()
     leadership = Leadership(services.db, name)
     engine = BroadcastEngine(services, channels, name, may_send=lambda: leadership.is_leader)
-    services.broadcaster = OutboxBroadcaster(services, channels, engine.wake)
+    services.broadcaster = BroadcastQueue(services, channels, engine.wake)
     daily = DailyRun(services, channels, engine, fetch=fetch_with(services), summarize=daily_step(services))
     settings = services.settings
     scheduler = DailyScheduler(settings.tz, settings.digest_time, daily, leadership)
@@ -94,7 +94,7 @@ def console_chat(services: Services) -> None:
     def send_now() -> None:
         asyncio.run(BroadcastEngine(services, channels, instance_name(), pacing=False).run_pending())
 
-    services.broadcaster = OutboxBroadcaster(services, channels, send_now)
+    services.broadcaster = BroadcastQueue(services, channels, send_now)
     run_console(services)
 
 

@@ -11,7 +11,7 @@ import socket
 import click
 
 from bot.broadcast.engine import BroadcastEngine
-from bot.broadcast.plan import OutboxBroadcaster, plan
+from bot.broadcast.plan import BroadcastQueue, plan
 from bot.cli import CliError, cli, runtime
 from bot.cli_papers import DATE
 from bot.daily import DailyRun, Fetch
@@ -140,7 +140,7 @@ def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -
     engine = _engine(rt, services)
     if target is not None and target[0] not in engine.channels:
         raise click.UsageError(f"platform {target[0]!r} is not configured")
-    result = OutboxBroadcaster(services, engine.channels, lambda: None).rebroadcast(day, "cli", target)
+    result = BroadcastQueue(services, engine.channels, lambda: None).rebroadcast(day, "cli", target)
     status = "resumed" if result.already_running else "created"
 
     async def go() -> None:

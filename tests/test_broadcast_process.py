@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.db import Database
-from storage.tables import Broadcast, Delivery, Subscriber
+from storage.tables import Broadcast, OutboxRow, Subscriber
 from tests.conftest import PG_URL, _postgres_db
 from tests.fakes.hf_server import FakeHFServer
 from tests.fakes.telegram_server import TOKEN
@@ -74,19 +74,19 @@ async def broadcast_until(env: dict[str, str], cwd: Path, log: Path, sent: int, 
 
 
 def rows(database: str) -> tuple[Counter, Counter]:
-    """(delivery rows per subscriber, delivery rows per status)."""
+    """(outbox rows per subscriber, outbox rows per status)."""
     db = Database(database)
     try:
         with db.session() as session:
             per_sub = Counter(
                 dict(
                     session.execute(
-                        select(Delivery.subscriber_id, func.count()).group_by(Delivery.subscriber_id)
+                        select(OutboxRow.subscriber_id, func.count()).group_by(OutboxRow.subscriber_id)
                     ).all()
                 )
             )
             per_status = Counter(
-                dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+                dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all())
             )
     finally:
         db.dispose()
@@ -115,7 +115,7 @@ async def test_a_killed_broadcast_resumes_exactly_once(tmp_path: Path, hf, sig: 
         assert await stop_process(fake) == 0
     per_sub, per_status = rows(database)
     received = accepted(log)
-    assert len(per_sub) == chats and set(per_sub.values()) == {1}  # one delivery row each
+    assert len(per_sub) == chats and set(per_sub.values()) == {1}  # one outbox row each
     assert max(received.values()) == 1  # nobody got the digest twice
     assert per_status["pending"] == per_status["in_flight"] == 0
     if sig == signal.SIGKILL:

@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable, Mapping
 
 from bot.broadcast.pacing import Pacer
-from bot.broadcast.sender import PlatformRun, Sending
+from bot.broadcast.sender import PlatformRun
+from bot.broadcast.steps import Sending
 from bot.channels import Channel
 from bot.services import Services
 from storage import broadcasts, outbox
@@ -99,14 +100,14 @@ class BroadcastEngine:
         with db.session() as session:
             broadcasts.set_status(session, broadcast_id, "running")
             parts = outbox.payloads(session, broadcast_id)
-            jobs = {name: outbox.pending_jobs(session, broadcast_id, name) for name in self.channels}
+            items = {name: outbox.pending_items(session, broadcast_id, name) for name in self.channels}
         started = time.monotonic()
-        log.info("broadcast=%d event=sending rows=%d", broadcast_id, sum(map(len, jobs.values())))
+        log.info("broadcast=%d event=sending rows=%d", broadcast_id, sum(map(len, items.values())))
         sending = Sending(self.services, self.worker_id, self.concurrency, self.stopping, self.may_send)
         runs = [
-            PlatformRun(sending, channel, self.pacers[name], parts).run(jobs[name])
+            PlatformRun(sending, channel, self.pacers[name], parts).run(items[name])
             for name, channel in self.channels.items()
-            if jobs[name]
+            if items[name]
         ]
         for failure in await asyncio.gather(*runs, return_exceptions=True):
             if isinstance(failure, BaseException):  # the other platforms' runs went on regardless
