@@ -120,6 +120,11 @@ def set_status(session: Session, broadcast_id: int, status: str, note: str | Non
     session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(**values))
 
 
+def created_at(session: Session, broadcast_id: int) -> dt.datetime | None:
+    """When the broadcast was created (UTC, naive): unsent rows are retried for a while from then."""
+    return session.scalar(select(Broadcast.created_at).where(Broadcast.id == broadcast_id))
+
+
 def unfinished(session: Session) -> list[int]:
     """Ids of broadcasts not yet done, oldest first."""
     query = select(Broadcast.id).where(Broadcast.status.in_(ACTIVE_STATUSES)).order_by(Broadcast.id)

@@ -6,10 +6,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.tables import Broadcast, BroadcastPart, OutboxRow, Subscriber
+
+UNSENT = "unsent: "  # error prefix of a row whose request provably never left (platform unreachable)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,22 @@ def finish_if_complete(session: Session, broadcast_id: int) -> bool:
         .values(status="done", finished_at=_now())
     )
     return True
+
+
+def unsent_rows(session: Session, broadcast_id: int) -> int:
+    """Rows of a broadcast whose last request never left: pending still, or given up."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxRow)
+            .where(
+                OutboxRow.broadcast_id == broadcast_id,
+                OutboxRow.status.in_(("pending", "failed")),
+                OutboxRow.error.startswith(UNSENT, autoescape=True),
+            )
+        )
+        or 0
+    )
 
 
 def skip_rest_of_subscriber(session: Session, broadcast_id: int, subscriber_id: int, status: str) -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from bot.broadcast.dispatch import Dispatcher
 from bot.broadcast.steps import Sending, db_step, drain
 from bot.channels import SendResult
 from storage import outbox
-from storage.outbox import OutboxItem, OutboxOutcome
+from storage.outbox import UNSENT, OutboxItem, OutboxOutcome
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # sends that may have arrived, resent when PAPERBOT_RESEND_AMBIGUOUS says so
 WRITE_TRIES_WHEN_STOPPING = 5
 FINAL = {"sent": "sent", "blocked": "blocked", "moved": "failed", "failed": "failed"}
 
@@ -30,6 +31,7 @@ class Outcomes:
         self.results: asyncio.Queue[Result | None] = asyncio.Queue()
         self.tally: dict[str, int] = {}
         self._attempts: dict[int, int] = {}
+        self._errors: dict[int, str] = {}  # why a pending row is pending (kept when it is withdrawn)
 
     async def run(self) -> None:
         """Record outcomes in batches and schedule what follows from them, until None arrives."""
@@ -53,16 +55,24 @@ class Outcomes:
 
     def outcome(self, item: OutboxItem, result: SendResult) -> OutboxOutcome:
         """The row's new status: final, or pending to be sent again."""
+        if result.status in ("unsent", "retry"):  # nothing arrived: not an attempt, tried until the deadline
+            return self._not_arrived(item, result)
         status = FINAL.get(result.status)
         if result.status == "ambiguous":
             status = "pending" if self.resend_ambiguous else "unknown"
-        if result.status == "retry":
-            status = "pending"
-        attempts = self._attempts.get(item.outbox_id, 0) + 1
-        self._attempts[item.outbox_id] = attempts
-        if status == "pending" and attempts >= MAX_ATTEMPTS:
-            status = "failed"
+            attempts = self._attempts[item.outbox_id] = self._attempts.get(item.outbox_id, 0) + 1
+            if status == "pending" and attempts >= MAX_ATTEMPTS:
+                status = "failed"
         return OutboxOutcome(item.outbox_id, status or "failed", result.detail)
+
+    def _not_arrived(self, item: OutboxItem, result: SendResult) -> OutboxOutcome:
+        if result.detail is None:  # withdrawn before it left: pending as it was
+            return OutboxOutcome(item.outbox_id, "pending", self._errors.get(item.outbox_id))
+        detail = UNSENT + result.detail if result.status == "unsent" else result.detail
+        if time.monotonic() >= self.sending.retry_until:
+            return OutboxOutcome(item.outbox_id, "failed", f"{detail} (given up: PAPERBOT_SEND_RETRY_HOURS)")
+        self._errors[item.outbox_id] = detail
+        return OutboxOutcome(item.outbox_id, "pending", detail)
 
     def _record(self, batch: list[Result], outcomes: list[OutboxOutcome]) -> bool:
         with self.db.session() as session:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.broadcast.claims import Claimer
 from bot.broadcast.dispatch import Dispatcher
+from bot.broadcast.outage import OutageWatch
 from bot.broadcast.outcomes import Outcomes
 from bot.broadcast.pacing import Pacer
 from bot.broadcast.steps import Sending, db_step
@@ -18,6 +19,7 @@ from storage.outbox import OutboxItem
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 5.0
+WITHDRAWN = SendResult("unsent")  # not sent (a pause, or stopping) after all: the row goes back to pending
 
 
 class PlatformRun:
@@ -29,8 +31,10 @@ class PlatformRun:
         channel: Channel,
         pacer: Pacer,
         payloads: Mapping[tuple[str, int], object],
+        watch: OutageWatch,
     ) -> None:
         self.sending, self.channel, self.pacer, self.payloads = sending, channel, pacer, payloads
+        self.watch = watch
         self.dispatcher = Dispatcher(sending, pacer, asyncio.Queue())
         self.claimer = Claimer(sending, self.dispatcher, self._start_send)
         self.outcomes = Outcomes(sending, self.dispatcher)
@@ -62,11 +66,9 @@ class PlatformRun:
         chat = self.dispatcher.chat(item)
         try:
             payload = self.payloads[(item.variant, item.part)]
-            result = await self.channel.send(chat, payload)
+            result = await self._send_now(chat, payload)
             if result.status == "moved" and result.new_chat_id:
                 result, chat = await self._follow(item, payload, result.new_chat_id)
-            if result.status == "retry":  # pause before this place in flight is given back
-                self.pacer.pause(result.retry_after or 1.0)
         except Exception as exc:  # a sender bug must not stop the broadcast
             log.exception("broadcast=%d outbox=%d event=send-error", item.broadcast_id, item.outbox_id)
             result = SendResult("failed", f"{type(exc).__name__}")
@@ -75,13 +77,23 @@ class PlatformRun:
         self.pacer.sent_to(chat, item.chat_kind)
         await self.outcomes.results.put((item, result))
 
+    async def _send_now(self, chat: str, payload: object) -> SendResult:
+        """One request, checked against pauses and the rate right before it leaves."""
+        if not await self.pacer.admit(self.sending.stopping, wait_out_pause=False):
+            return WITHDRAWN
+        result = await self.channel.send(chat, payload)
+        if result.status == "retry":  # pause before this place in flight is given back
+            self.pacer.pause(result.retry_after or 1.0)
+        self.watch.observe(result)
+        return result
+
     async def _follow(self, item: OutboxItem, payload: object, new_chat_id: str) -> tuple[SendResult, str]:
         """Move the subscription to the chat's new id and send there, unless that chat has its own."""
         moved = await db_step(self._move, item, new_chat_id, stopping=self.sending.stopping)
         if not moved:
             return SendResult("failed", "chat moved; the new chat is subscribed on its own"), item.chat_id
         self.dispatcher.moved[item.chat_id] = new_chat_id
-        return await self.channel.send(new_chat_id, payload), new_chat_id
+        return await self._send_now(new_chat_id, payload), new_chat_id
 
     def _move(self, item: OutboxItem, new_chat_id: str) -> bool:
         with self.sending.services.db.session() as session:

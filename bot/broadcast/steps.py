@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -27,6 +28,7 @@ class Sending:
     concurrency: int
     stopping: asyncio.Event
     may_send: Callable[[], bool] = lambda: True
+    retry_until: float = math.inf  # monotonic time after which unsent or rate-limited rows fail
 
     def halted(self) -> bool:
         """Stop claiming: the process is stopping, or it no longer leads."""
