@@ -20,7 +20,7 @@ from bot.runtime import Runtime
 from bot.selection import latest_day
 from bot.services import Services
 from bot.sources.hf import DayList, HFClient
-from storage import broadcasts
+from storage import broadcasts, outbox
 
 
 def instance_name() -> str:
@@ -118,11 +118,14 @@ def _report(
         raise CliError(f"daily run {status}: {note or 'no broadcast created'}")
     with services.db.session() as session:
         counts = broadcasts.counts(session, broadcast_id)
+        unsent = outbox.unsent_rows(session, broadcast_id)
     tally = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no recipients"
     where = "" if leading else " (queued: the running paperbot service sends it)"
     click.echo(f"broadcast #{broadcast_id} {status}: {tally}{where}")
     if note:
         click.echo(f"note: {note}", err=True)
+    if leading and unsent:  # a run that could not reach a platform must not look like a success
+        raise CliError(f"broadcast #{broadcast_id}: {unsent} messages never left (platform unreachable)")
 
 
 @cli.command()
