@@ -42,9 +42,9 @@ class BroadcastEngine:
         self.concurrency, self.poll_interval, self.may_send = concurrency, poll_interval, may_send
         self._leading = False
         self.pacers = {name: pacer_for(ch, pacing) for name, ch in self.channels.items()}
-        self.notices = AdminNotices(services.admins, self.channels, self.pacers)
-        self.watches = {name: self._watch(name) for name in self.channels}
         self.stopping = asyncio.Event()
+        self.notices = AdminNotices(services.admins, self.channels, self.pacers, self.stopping)
+        self.watches = {name: self._watch(name) for name in self.channels}
         self._wakeup = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None

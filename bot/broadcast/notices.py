@@ -23,10 +23,14 @@ class AdminNotices:
     """Sends notices to every admin in the background, in order per platform."""
 
     def __init__(
-        self, admins: Iterable[tuple[str, str]], channels: Mapping[str, Channel], pacers: Mapping[str, Pacer]
+        self,
+        admins: Iterable[tuple[str, str]],
+        channels: Mapping[str, Channel],
+        pacers: Mapping[str, Pacer],
+        stopping: asyncio.Event | None = None,
     ) -> None:
         self.admins = sorted(a for a in admins if a[0] in channels and a[0] != "console")
-        self.channels, self.pacers = channels, pacers
+        self.channels, self.pacers, self.stopping = channels, pacers, stopping
         self._queued: dict[str, list[tuple[str, object]]] = {}
         self._locks = {name: asyncio.Lock() for name in channels}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -51,7 +55,8 @@ class AdminNotices:
             queue = self._queued.get(platform, [])
             while queue:
                 chat, part = queue[0]
-                await self.pacers[platform].admit(scheduled=False)
+                if not await self.pacers[platform].admit(self.stopping, scheduled=False):
+                    return  # stopping: a notice never holds up a shutdown
                 result = await self.channels[platform].send(chat, part)
                 if result.status in NOT_GONE:
                     return  # tried again with the next notice, or when the platform is back
