@@ -74,7 +74,8 @@ class PlatformRun:
             result = SendResult("failed", f"{type(exc).__name__}")
         finally:
             self.dispatcher.release()
-        self.pacer.sent_to(chat, item.chat_kind)
+        if result is not WITHDRAWN:
+            self.pacer.sent_to(chat, item.chat_kind)
         await self.outcomes.results.put((item, result))
 
     async def _send_now(self, chat: str, payload: object) -> SendResult:
