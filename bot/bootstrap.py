@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.broadcast.engine import BroadcastEngine
-from bot.broadcast.plan import OutboxBroadcaster
+from bot.broadcast.plan import BroadcastQueue
 from bot.channels import Channel
 from bot.daily import DailyRun, Summarize
 from bot.fields import Taxonomy, default_taxonomy, load_taxonomy
@@ -93,7 +93,7 @@ def summarizer_for(services: Services) -> Summarize | None:
 
 def connect_broadcasts(services: Services, channels: dict[str, Channel], engine: BroadcastEngine) -> Services:
     """Services whose commands queue rebroadcasts for `engine`."""
-    return services.with_broadcaster(OutboxBroadcaster(services, channels, engine.wake))
+    return services.with_broadcaster(BroadcastQueue(services, channels, engine.wake))
 
 
 def daily_run(services: Services, channels: dict[str, Channel], engine: BroadcastEngine) -> DailyRun:
@@ -135,7 +135,7 @@ def console_chat(base: Services) -> None:
     def print_now() -> None:
         asyncio.run(engine.run_pending())
 
-    run_console(base.with_broadcaster(OutboxBroadcaster(base, channels, print_now)))
+    run_console(base.with_broadcaster(BroadcastQueue(base, channels, print_now)))
 
 
 def resolve_chat(settings: Settings, platform: str, chat_id: str) -> str:

@@ -8,7 +8,7 @@ from typing import Literal, Protocol
 
 from bot.models import Digest
 
-SendStatus = Literal["sent", "failed", "blocked", "retry", "moved", "ambiguous"]
+SendStatus = Literal["sent", "failed", "blocked", "retry", "unsent", "moved", "ambiguous"]
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,9 @@ class SendResult:
 
     - sent: delivered; failed: will not be delivered (logged with `detail`);
     - blocked: the chat is gone for good (bot blocked or kicked, channel archived): deactivate it;
-    - retry: nothing was delivered, try again after `retry_after` seconds (rate limit, connect error);
+    - retry: rate limited; nothing was delivered, try again after `retry_after` seconds;
+    - unsent: the request provably never left (connection refused, DNS or TLS failure): try again
+      for as long as PAPERBOT_SEND_RETRY_HOURS allows;
     - moved: the chat has a new id (`new_chat_id`), send there instead;
     - ambiguous: the request may have arrived (a read timeout): do not resend blindly.
     """
@@ -52,7 +54,7 @@ class Channel(Protocol):
         ...
 
     async def send(self, chat_id: str, part: object) -> SendResult:
-        """Send one part to one chat, exactly one delivery attempt."""
+        """Send one part to one chat, exactly one attempt (pacing is the caller's)."""
         ...
 
     async def aclose(self) -> None:

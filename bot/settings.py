@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     slack_command_prefix: str = Field(default="", pattern=r"^[a-z0-9_-]{0,20}$")  # "paper-" → /paper-top
 
     resend_ambiguous: bool = False
+    send_retry_hours: float = Field(default=6, gt=0)  # how long provably unsent messages are retried
+    unreachable_notice_minutes: float = Field(default=10, gt=0)  # unreachable this long: DM the admins
+    send_retry_max_seconds: float = Field(default=60, gt=0)  # the longest wait between two tries
 
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None

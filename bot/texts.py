@@ -133,6 +133,29 @@ CONSOLE_NOT_A_COMMAND = "명령어는 / 로 시작해요. 예: /top 3"
 # --- Daily run ---
 DAILY_FAILED = "⚠️ {day} 다이제스트를 보내지 못했어요: {reason}"
 
+# --- Broadcast engine: a platform that cannot be reached (DMs to the bot admins) ---
+PLATFORM_NAMES = {"telegram": "텔레그램", "slack": "슬랙"}
+PLATFORM_UNREACHABLE = (
+    "⚠️ {platform} 서버에 {minutes}분째 연결하지 못하고 있어요. "
+    "보내지 못한 메시지는 연결되는 대로 다시 보내요 (최대 {hours}시간)."
+)
+PLATFORM_BACK = (
+    "✅ {platform} 서버에 다시 연결됐어요 ({minutes}분 동안 끊겨 있었어요). 밀린 메시지를 이어서 보내요."
+)
+
+
+def platform_unreachable(platform: str, minutes: float, hours: float) -> str:
+    """The admins' DM when a platform has been unreachable for a while."""
+    name = PLATFORM_NAMES.get(platform, platform)
+    return PLATFORM_UNREACHABLE.format(platform=name, minutes=max(1, round(minutes)), hours=f"{hours:g}")
+
+
+def platform_back(platform: str, minutes: float) -> str:
+    """The admins' DM when an unreachable platform answers again."""
+    name = PLATFORM_NAMES.get(platform, platform)
+    return PLATFORM_BACK.format(platform=name, minutes=max(1, round(minutes)))
+
+
 # --- Slack ---
 SLACK_NOT_MEMBER = (
     "봇이 아직 이 채널에 없어서 다이제스트를 보낼 수 없어요.\n"

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from storage.db import Database
 from storage.records import BroadcastView, SubscriberView
 from storage.subscribers import subscriber_view
-from storage.tables import Broadcast, BroadcastPart, Delivery, Subscriber
+from storage.tables import Broadcast, BroadcastPart, OutboxRow, Subscriber
 
 ACTIVE_STATUSES = ("pending", "running")
-FINAL_DELIVERY = ("sent", "failed", "blocked", "unknown")
+FINAL_OUTBOX_STATUSES = ("sent", "failed", "blocked", "unknown")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def find_daily(session: Session, day: dt.date) -> tuple[int, str] | None:
 
 
 def create(session: Session, new: NewBroadcast) -> int:
-    """Insert the broadcast, its parts and one delivery row per subscriber × part, atomically.
+    """Insert the broadcast, its parts and one outbox row per subscriber × part, atomically.
 
     A second daily broadcast of the same day violates the unique `daily_key` and raises
     IntegrityError: callers treat that as "already created".
@@ -89,7 +89,7 @@ def create(session: Session, new: NewBroadcast) -> int:
         for i in range(len(new.parts[variant]))
     ]
     if rows:
-        session.execute(insert(Delivery), rows)
+        session.execute(insert(OutboxRow), rows)
     return broadcast.id
 
 
@@ -120,6 +120,11 @@ def set_status(session: Session, broadcast_id: int, status: str, note: str | Non
     session.execute(update(Broadcast).where(Broadcast.id == broadcast_id).values(**values))
 
 
+def created_at(session: Session, broadcast_id: int) -> dt.datetime | None:
+    """When the broadcast was created (UTC, naive): unsent rows are retried for a while from then."""
+    return session.scalar(select(Broadcast.created_at).where(Broadcast.id == broadcast_id))
+
+
 def unfinished(session: Session) -> list[int]:
     """Ids of broadcasts not yet done, oldest first."""
     query = select(Broadcast.id).where(Broadcast.status.in_(ACTIVE_STATUSES)).order_by(Broadcast.id)
@@ -127,11 +132,11 @@ def unfinished(session: Session) -> list[int]:
 
 
 def counts(session: Session, broadcast_id: int) -> dict[str, int]:
-    """Delivery counts by status for one broadcast."""
+    """Outbox row counts by status for one broadcast."""
     rows = session.execute(
-        select(Delivery.status, func.count())
-        .where(Delivery.broadcast_id == broadcast_id)
-        .group_by(Delivery.status)
+        select(OutboxRow.status, func.count())
+        .where(OutboxRow.broadcast_id == broadcast_id)
+        .group_by(OutboxRow.status)
     )
     return {status: count for status, count in rows}
 
@@ -145,14 +150,14 @@ def active_subscribers(session: Session, target: tuple[str, str] | None = None) 
 
 
 def recent(session: Session, limit: int = 5) -> list[BroadcastView]:
-    """The latest broadcasts with their delivery counts by status."""
+    """The latest broadcasts with their outbox row counts by status."""
     rows = session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)).all()
     tallies: dict[int, dict[str, int]] = {}
     if rows:
         grouped = session.execute(
-            select(Delivery.broadcast_id, Delivery.status, func.count())
-            .where(Delivery.broadcast_id.in_([r.id for r in rows]))
-            .group_by(Delivery.broadcast_id, Delivery.status)
+            select(OutboxRow.broadcast_id, OutboxRow.status, func.count())
+            .where(OutboxRow.broadcast_id.in_([r.id for r in rows]))
+            .group_by(OutboxRow.broadcast_id, OutboxRow.status)
         )
         for bid, status, count in grouped:
             tallies.setdefault(bid, {})[status] = count

@@ -1,4 +1,4 @@
-"""The outbox: claim delivery rows atomically, record outcomes, recover after a crash."""
+"""The outbox: claim its rows atomically, record outcomes, recover after a crash."""
 
 from __future__ import annotations
 
@@ -6,18 +6,20 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import affected
-from storage.tables import Broadcast, BroadcastPart, Delivery, Subscriber
+from storage.tables import Broadcast, BroadcastPart, OutboxRow, Subscriber
+
+UNSENT = "unsent: "  # error prefix of a row whose request provably never left (platform unreachable)
 
 
 @dataclass(frozen=True)
-class Job:
-    """One pending delivery row with what is needed to send it."""
+class OutboxItem:
+    """One pending outbox row with what is needed to send it."""
 
-    delivery_id: int
+    outbox_id: int
     broadcast_id: int
     subscriber_id: int
     platform: str
@@ -28,10 +30,10 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class OutboxOutcome:
     """The result of one send, to be written back."""
 
-    delivery_id: int
+    outbox_id: int
     status: str  # sent | failed | blocked | unknown | pending (retry later)
     error: str | None = None
 
@@ -40,28 +42,28 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def pending_jobs(session: Session, broadcast_id: int, platform: str) -> list[Job]:
+def pending_items(session: Session, broadcast_id: int, platform: str) -> list[OutboxItem]:
     """Pending rows of one broadcast for one platform, by subscriber then part."""
     rows = session.execute(
         select(
-            Delivery.id,
-            Delivery.subscriber_id,
+            OutboxRow.id,
+            OutboxRow.subscriber_id,
             Subscriber.chat_id,
             Subscriber.chat_kind,
-            Delivery.variant,
-            Delivery.part,
+            OutboxRow.variant,
+            OutboxRow.part,
         )
-        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .join(Subscriber, Subscriber.id == OutboxRow.subscriber_id)
         .where(
-            Delivery.broadcast_id == broadcast_id,
-            Delivery.status == "pending",
+            OutboxRow.broadcast_id == broadcast_id,
+            OutboxRow.status == "pending",
             Subscriber.platform == platform,
         )
-        .order_by(Delivery.subscriber_id, Delivery.part)
+        .order_by(OutboxRow.subscriber_id, OutboxRow.part)
     )
     return [
-        Job(did, broadcast_id, sid, platform, chat, kind, variant, part)
-        for did, sid, chat, kind, variant, part in rows
+        OutboxItem(oid, broadcast_id, sid, platform, chat, kind, variant, part)
+        for oid, sid, chat, kind, variant, part in rows
     ]
 
 
@@ -84,27 +86,27 @@ def mark_in_flight(session: Session, ids: Sequence[int], worker: str) -> list[in
     if not ids:
         return []
     statement = (
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.status == "pending")
-        .values(status="in_flight", claimed_by=worker, attempts=Delivery.attempts + 1, updated_at=_now())
-        .returning(Delivery.id)
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(ids), OutboxRow.status == "pending")
+        .values(status="in_flight", claimed_by=worker, attempts=OutboxRow.attempts + 1, updated_at=_now())
+        .returning(OutboxRow.id)
     )
     return list(session.scalars(statement))
 
 
-def record(session: Session, outcomes: Iterable[Outcome], worker: str | None = None) -> int:
+def record(session: Session, outcomes: Iterable[OutboxOutcome], worker: str | None = None) -> int:
     """Write outcomes of rows this worker has in flight; returns how many rows took them.
 
     A row settled meanwhile (recovered by a new leader) keeps its state.
     """
-    params = [{"did": o.delivery_id, "st": o.status, "err": o.error, "now": _now()} for o in outcomes]
+    params = [{"oid": o.outbox_id, "st": o.status, "err": o.error, "now": _now()} for o in outcomes]
     if not params:
         return 0
-    guard = and_(Delivery.id == bindparam("did"), Delivery.status == "in_flight")
+    guard = and_(OutboxRow.id == bindparam("oid"), OutboxRow.status == "in_flight")
     if worker is not None:
-        guard = and_(guard, Delivery.claimed_by == worker)
+        guard = and_(guard, OutboxRow.claimed_by == worker)
     statement = (
-        update(Delivery)
+        update(OutboxRow)
         .where(guard)
         .values(status=bindparam("st"), error=bindparam("err"), updated_at=bindparam("now"))
     )
@@ -116,15 +118,15 @@ def recover(session: Session, resend_ambiguous: bool) -> int:
     status = "pending" if resend_ambiguous else "unknown"
     error = None if resend_ambiguous else "in flight when the sender stopped; not resent"
     return affected(
-        session, update(Delivery).where(Delivery.status == "in_flight").values(status=status, error=error)
+        session, update(OutboxRow).where(OutboxRow.status == "in_flight").values(status=status, error=error)
     )
 
 
 def finish_if_complete(session: Session, broadcast_id: int) -> bool:
     """Mark a broadcast done when no row is pending or in flight; True when it is done."""
     open_rows = session.scalar(
-        select(Delivery.id)
-        .where(Delivery.broadcast_id == broadcast_id, Delivery.status.in_(("pending", "in_flight")))
+        select(OutboxRow.id)
+        .where(OutboxRow.broadcast_id == broadcast_id, OutboxRow.status.in_(("pending", "in_flight")))
         .limit(1)
     )
     if open_rows is not None:
@@ -137,14 +139,30 @@ def finish_if_complete(session: Session, broadcast_id: int) -> bool:
     return True
 
 
+def unsent_rows(session: Session, broadcast_id: int) -> int:
+    """Rows of a broadcast whose last request never left: pending still, or given up."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(OutboxRow)
+            .where(
+                OutboxRow.broadcast_id == broadcast_id,
+                OutboxRow.status.in_(("pending", "failed")),
+                OutboxRow.error.startswith(UNSENT, autoescape=True),
+            )
+        )
+        or 0
+    )
+
+
 def skip_rest_of_subscriber(session: Session, broadcast_id: int, subscriber_id: int, status: str) -> None:
     """Give the remaining parts of one subscriber the same final status (e.g. blocked)."""
     session.execute(
-        update(Delivery)
+        update(OutboxRow)
         .where(
-            Delivery.broadcast_id == broadcast_id,
-            Delivery.subscriber_id == subscriber_id,
-            Delivery.status == "pending",
+            OutboxRow.broadcast_id == broadcast_id,
+            OutboxRow.subscriber_id == subscriber_id,
+            OutboxRow.status == "pending",
         )
         .values(status=status, error="earlier part " + status)
     )

@@ -63,7 +63,7 @@ class SubscriberView:
 
 @dataclass(frozen=True)
 class BroadcastView:
-    """A broadcast with its delivery counts by status."""
+    """A broadcast with its outbox row counts by status."""
 
     id: int
     day: dt.date

@@ -164,10 +164,10 @@ class Lease(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
-class Delivery(Base):
-    """One message part of a broadcast to one subscriber: the outbox row."""
+class OutboxRow(Base):
+    """One message part of a broadcast to one subscriber: an outbox row."""
 
-    __tablename__ = "deliveries"
+    __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
@@ -183,6 +183,6 @@ class Delivery(Base):
     )
 
     __table_args__ = (
-        UniqueConstraint("broadcast_id", "subscriber_id", "part", name="uq_deliveries_unique"),
-        Index("ix_deliveries_claim", "broadcast_id", "status"),
+        UniqueConstraint("broadcast_id", "subscriber_id", "part", name="uq_outbox_unique"),
+        Index("ix_outbox_claim", "broadcast_id", "status"),
     )

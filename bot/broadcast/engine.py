@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 
-from bot.broadcast.pacing import Pacer
-from bot.broadcast.sender import PlatformRun, Sending
+from bot.broadcast.notices import AdminNotices
+from bot.broadcast.outage import OutageWatch, Reachability
+from bot.broadcast.pacing import pacer_for
+from bot.broadcast.sender import PlatformRun
+from bot.broadcast.steps import Sending
 from bot.channels import Channel
 from bot.services import Services
 from storage import broadcasts, outbox
@@ -36,11 +41,18 @@ class BroadcastEngine:
         self.services, self.channels, self.worker_id = services, dict(channels), worker_id
         self.concurrency, self.poll_interval, self.may_send = concurrency, poll_interval, may_send
         self._leading = False
-        self.pacers = {name: Pacer(ch.limits, enabled=pacing) for name, ch in self.channels.items()}
+        self.pacers = {name: pacer_for(ch, pacing) for name, ch in self.channels.items()}
         self.stopping = asyncio.Event()
+        self.notices = AdminNotices(services.admins, self.channels, self.pacers, self.stopping)
+        self.watches = {name: self._watch(name) for name in self.channels}
         self._wakeup = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
+
+    def _watch(self, platform: str) -> OutageWatch:
+        settings = self.services.settings
+        reach = Reachability(settings.unreachable_notice_minutes * 60, settings.send_retry_max_seconds)
+        return OutageWatch(platform, self.pacers[platform], self.notices, settings.send_retry_hours, reach)
 
     def wake(self) -> None:
         """Look for new broadcasts now (safe to call from any thread)."""
@@ -99,18 +111,22 @@ class BroadcastEngine:
         with db.session() as session:
             broadcasts.set_status(session, broadcast_id, "running")
             parts = outbox.payloads(session, broadcast_id)
-            jobs = {name: outbox.pending_jobs(session, broadcast_id, name) for name in self.channels}
+            items = {name: outbox.pending_items(session, broadcast_id, name) for name in self.channels}
+            retry_until = self._retry_until(broadcasts.created_at(session, broadcast_id))
         started = time.monotonic()
-        log.info("broadcast=%d event=sending rows=%d", broadcast_id, sum(map(len, jobs.values())))
-        sending = Sending(self.services, self.worker_id, self.concurrency, self.stopping, self.may_send)
+        log.info("broadcast=%d event=sending rows=%d", broadcast_id, sum(map(len, items.values())))
+        sending = Sending(
+            self.services, self.worker_id, self.concurrency, self.stopping, self.may_send, retry_until
+        )
         runs = [
-            PlatformRun(sending, channel, self.pacers[name], parts).run(jobs[name])
+            PlatformRun(sending, channel, self.pacers[name], parts, self.watches[name]).run(items[name])
             for name, channel in self.channels.items()
-            if jobs[name]
+            if items[name]
         ]
         for failure in await asyncio.gather(*runs, return_exceptions=True):
             if isinstance(failure, BaseException):  # the other platforms' runs went on regardless
                 log.error("broadcast=%d event=platform-run-failed", broadcast_id, exc_info=failure)
+        await self.notices.settle()
         with db.session() as session:
             done = outbox.finish_if_complete(session, broadcast_id)
             counts = broadcasts.counts(session, broadcast_id)
@@ -123,3 +139,11 @@ class BroadcastEngine:
             " ".join(f"{k}={v}" for k, v in sorted(counts.items())),
         )
         return counts
+
+    def _retry_until(self, created: dt.datetime | None) -> float:
+        """Monotonic time until which unsent rows are tried: PAPERBOT_SEND_RETRY_HOURS from creation."""
+        if created is None:
+            return math.inf
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        left = created + dt.timedelta(hours=self.services.settings.send_retry_hours) - now
+        return time.monotonic() + left.total_seconds()

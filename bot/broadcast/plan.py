@@ -50,7 +50,7 @@ def plan(
     return parts, chosen
 
 
-class OutboxBroadcaster:
+class BroadcastQueue:
     """The `Broadcaster` of the command layer: queues rebroadcasts for the engine to send."""
 
     def __init__(self, services: Services, channels: Mapping[str, Channel], wake: Callable[[], None]) -> None:

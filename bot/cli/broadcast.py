@@ -10,13 +10,13 @@ import click
 
 from bot.bootstrap import build_channels, daily_run
 from bot.broadcast.engine import BroadcastEngine
-from bot.broadcast.plan import OutboxBroadcaster, plan
+from bot.broadcast.plan import BroadcastQueue, plan
 from bot.cli.app import CliError, wiring
 from bot.cli.papers import DATE
 from bot.leader import Leadership, instance_name
 from bot.selection import latest_day
 from bot.services import Services
-from storage import broadcasts
+from storage import broadcasts, outbox
 
 
 async def _close(engine: BroadcastEngine) -> None:
@@ -97,11 +97,14 @@ def _report(
         raise CliError(f"daily run {status}: {note or 'no broadcast created'}")
     with services.db.session() as session:
         counts = broadcasts.counts(session, broadcast_id)
+        unsent = outbox.unsent_rows(session, broadcast_id)
     tally = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no recipients"
     where = "" if leading else " (queued: the running paperbot service sends it)"
     click.echo(f"broadcast #{broadcast_id} {status}: {tally}{where}")
     if note:
         click.echo(f"note: {note}", err=True)
+    if leading and unsent:  # a run that could not reach a platform must not look like a success
+        raise CliError(f"broadcast #{broadcast_id}: {unsent} messages never left (platform unreachable)")
 
 
 @click.command()
@@ -118,7 +121,7 @@ def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -
     engine = _engine(services)
     if target is not None and target[0] not in engine.channels:
         raise click.UsageError(f"platform {target[0]!r} is not configured")
-    result = OutboxBroadcaster(services, engine.channels, lambda: None).rebroadcast(day, "cli", target)
+    result = BroadcastQueue(services, engine.channels, lambda: None).rebroadcast(day, "cli", target)
     status = "resumed" if result.already_running else "created"
 
     async def go() -> None:

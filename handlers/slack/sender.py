@@ -141,7 +141,7 @@ class SlackChannel:
             log.warning("chat.postMessage to %s: %s (%s)", chat_id, result.status, result.detail)
             return result
         except aiohttp.ClientConnectorError as exc:  # nothing reached Slack, even after the retry
-            return SendResult("retry", detail=type(exc).__name__, retry_after=DEFAULT_RETRY_AFTER)
+            return SendResult("unsent", detail=type(exc).__name__)
         except (TimeoutError, aiohttp.ClientError) as exc:  # the request may have arrived
             log.warning("chat.postMessage to %s: outcome unknown (%s)", chat_id, type(exc).__name__)
             return SendResult("ambiguous", detail=type(exc).__name__)

@@ -13,7 +13,6 @@ from telegram import Bot, BotCommand, MaybeInaccessibleMessage, Message, ReplyPa
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -22,12 +21,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.broadcast.pacing import Pacer
 from bot.commands import dispatch, menu
 from bot.models import Request
 from bot.redact import redact, remember
 from bot.render.telegram import render_reply_telegram
 from bot.services import Services
 from bot.settings import Settings
+from handlers.telegram.limiter import SharedRateLimiter
 from handlers.telegram.sender import NO_PREVIEW, TelegramChannel, file_base_url, token_of
 from handlers.telegram.updates import (
     ADMIN_STATUSES,
@@ -49,14 +50,14 @@ COMMAND_FILTER = filters.COMMAND & (filters.UpdateType.MESSAGE | filters.UpdateT
 CONCURRENT_UPDATES = 16  # one slow chat (a getChatMember round trip) must not hold up the others
 
 
-def build_application(settings: Settings) -> Application:
-    """A PTB Application for the configured API base; replies go through PTB's rate limiter."""
+def build_application(settings: Settings, pacer: Pacer) -> Application:
+    """A PTB Application for the configured API base; replies are paced by the token's `pacer`."""
     return (
         ApplicationBuilder()
         .token(token_of(settings))
         .base_url(settings.telegram_api_base)
         .base_file_url(file_base_url(settings.telegram_api_base))
-        .rate_limiter(AIORateLimiter(max_retries=1))
+        .rate_limiter(SharedRateLimiter(pacer, max_retries=1))
         .concurrent_updates(CONCURRENT_UPDATES)
         .build()
     )
@@ -82,11 +83,11 @@ class TelegramPlatform:
         self.webhook_url = settings.telegram_webhook_url
         self.webhook_port = webhook_port or settings.telegram_webhook_port
         self.listen, self.poll_timeout = listen, poll_timeout
-        self.application = build_application(settings)
+        self._channel = channel or TelegramChannel(settings)
+        self.application = build_application(settings, self._channel.pacer)  # one budget per token
         self.application.add_handler(MessageHandler(COMMAND_FILTER, self._on_command))
         self.application.add_handler(CallbackQueryHandler(self._on_button))
         self.application.add_error_handler(self._on_error)
-        self._channel = channel or TelegramChannel(settings)
 
     async def start(self) -> None:
         """Check the token (getMe), publish the command menu, then take updates."""

@@ -22,6 +22,7 @@ from telegram.error import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.broadcast.pacing import Pacer
 from bot.channels import ChatLimits, SendResult
 from bot.models import Digest, Reply
 from bot.redact import redact
@@ -33,8 +34,6 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 PAID_BROADCAST_RATE = 1000.0
-CONNECT_RETRY_DELAYS = (0.2, 0.5)  # a refused connection is retried twice: the request never left
-CONNECT_FAILED_RETRY_AFTER = 5.0
 # Transport errors raised before any byte of the request was written: safe to repeat.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, *NOT_SENT)
 _CHAT_REF = re.compile(r"^(?:@|(?:https?://)?t\.me/)([A-Za-z][A-Za-z0-9_]{3,31})/?$")
@@ -85,15 +84,18 @@ def classify(exc: TelegramError, token: str) -> SendResult:
         return SendResult("moved", detail, new_chat_id=str(exc.new_chat_id))
     if isinstance(exc, BadRequest):
         return SendResult("failed", detail)
-    if not_sent(exc):
-        return SendResult("retry", detail, retry_after=CONNECT_FAILED_RETRY_AFTER)
+    if not_sent(exc):  # nothing reached Telegram: the engine tries again while it is unreachable
+        return SendResult("unsent", detail)
     if isinstance(exc, NetworkError):  # TimedOut (read/write), a dropped connection, a 5xx: may have arrived
         return SendResult("ambiguous", detail)
     return SendResult("failed", detail)  # InvalidToken, Conflict, …
 
 
 class TelegramChannel:
-    """Sends broadcast parts with a dedicated Bot; pacing and 429 pauses are the engine's job."""
+    """Sends broadcast parts with a dedicated Bot; the engine paces them with `pacer`.
+
+    The pacer belongs to the bot token: the platform's replies take their places from it too.
+    """
 
     platform = "telegram"
 
@@ -104,6 +106,7 @@ class TelegramChannel:
         self.paid = settings.telegram_paid_broadcast
         rate = PAID_BROADCAST_RATE if self.paid else settings.telegram_rate
         self.limits = ChatLimits(global_per_second=rate, private_interval=1.0, group_interval=3.0)
+        self.pacer = Pacer(self.limits)
         self._token = token_of(settings)
         self._request = AiohttpRequest(
             pool_size=256 if self.paid else 128, read_timeout=read_timeout, connect_timeout=connect_timeout
@@ -121,24 +124,19 @@ class TelegramChannel:
         return render_reply_telegram(Reply(text=text))
 
     async def send(self, chat_id: str, part: object) -> SendResult:
-        """One sendMessage; only a connection that never opened is tried again (twice)."""
+        """One sendMessage, one attempt: a connection that never opened is the engine's to retry."""
         await self._start()
-        retries = iter(CONNECT_RETRY_DELAYS)
-        while True:
-            try:
-                await self._bot.send_message(
-                    chat_id=chat_id,
-                    text=str(part),
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    allow_paid_broadcast=True if self.paid else None,
-                )
-                return SendResult("sent")
-            except TelegramError as exc:
-                delay = next(retries, None) if not_sent(exc) else None
-                if delay is None:
-                    return self._report(chat_id, classify(exc, self._token))
-                await asyncio.sleep(delay)
+        try:
+            await self._bot.send_message(
+                chat_id=chat_id,
+                text=str(part),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                allow_paid_broadcast=True if self.paid else None,
+            )
+        except TelegramError as exc:
+            return self._report(chat_id, classify(exc, self._token))
+        return SendResult("sent")
 
     def _report(self, chat_id: str, result: SendResult) -> SendResult:
         if result.status == "failed":

@@ -34,6 +34,8 @@ class MemoryChannel:
     calls: list[tuple[str, float]] = field(default_factory=list)
     script: dict[str, deque[SendResult]] = field(default_factory=lambda: defaultdict(deque))
     always: dict[str, SendResult] = field(default_factory=dict)
+    down: bool = False  # unreachable: every send answers "unsent", as a refused connection does
+    stalls: dict[int, float] = field(default_factory=dict)  # call number -> seconds the loop is blocked
 
     def render(self, digest: Digest) -> list[str]:
         """The plain text, cut into `parts_per_digest` parts."""
@@ -50,7 +52,11 @@ class MemoryChannel:
 
     async def send(self, chat_id: str, part: object) -> SendResult:
         """Record the call, then answer."""
+        if self.down:
+            return SendResult("unsent", "ClientConnectorError: connection refused")
         self.calls.append((chat_id, time.monotonic()))
+        if stall := self.stalls.get(len(self.calls)):
+            time.sleep(stall)  # a busy machine: the whole event loop stands still
         if self.latency:
             await asyncio.sleep(self.latency)
         if chat_id in self.always:

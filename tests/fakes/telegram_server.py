@@ -3,7 +3,8 @@
 It speaks the Bot API shapes PTB expects (`POST /bot<token>/<method>`, JSON or form bodies), serves
 updates by long polling or pushes them to a webhook, validates every sendMessage (HTML that Telegram
 would accept, a well-formed inline keyboard) and injects faults per chat: 403 blocked, 429
-retry_after, 400 migrate_to_chat_id, "message is too long", slow answers, and global latency.
+retry_after, 400 migrate_to_chat_id, "message is too long", slow answers, and global latency; and
+outages, during which it refuses connections.
 
 In-process (tests)::
 
@@ -15,7 +16,8 @@ In-process (tests)::
 As a process (crash tests of the broadcast engine)::
 
     python -m tests.fakes.telegram_server --port 0 --port-file F --log L --latency-ms 20 \\
-        --retry-after-rate 0.05 --retry-after 1 --forbidden-chats 5,7 --seed 1
+        --retry-after-rate 0.05 --retry-after 1 --forbidden-chats 5,7 --seed 1 \\
+        --outage-after 600 --outage-seconds 40
 """
 
 from __future__ import annotations
@@ -181,8 +183,12 @@ class FakeTelegramServer:
         poll_cap: float = 1.0,
         max_lifetime: float = 600.0,
         log: TextIO | None = None,
+        outage_after: int = 0,
+        outage_seconds: float = 0.0,
     ) -> None:
         self.token, self.latency, self.poll_cap = token, latency_ms / 1000, poll_cap
+        self.outage_after, self.outage_seconds = outage_after, outage_seconds  # after N accepted sends
+        self.down = False
         self.max_lifetime, self.log = max_lifetime, log
         self.random = random.Random(seed)
         self.calls: list[Call] = []
@@ -206,6 +212,7 @@ class FakeTelegramServer:
         self._new_message = asyncio.Event()
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._session: ClientSession | None = None
         self._delivering = asyncio.Lock()
@@ -240,8 +247,8 @@ class FakeTelegramServer:
         app.router.add_route("*", "/{prefix}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port, backlog=1024)
-        await site.start()
+        self._site = web.TCPSite(self._runner, "127.0.0.1", port, backlog=1024)
+        await self._site.start()
         self.port = self._runner.addresses[0][1]
         self._spawn(self._watchdog())
         return self
@@ -265,6 +272,22 @@ class FakeTelegramServer:
         self._new_update.set()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def outage(self, seconds: float) -> None:
+        """Refuse connections for `seconds`, then listen on the same port again.
+
+        Requests already on an open connection are answered (with `Connection: close`), so the
+        client sees nothing cut in half: every new request meets a refused connection.
+        """
+        assert self._runner is not None and self._site is not None
+        self.down = True
+        self._write({"outage": "start", "t": time.time()})
+        await self._site.stop()
+        await asyncio.sleep(seconds)
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=1024)
+        await self._site.start()
+        self.down = False
+        self._write({"outage": "end", "t": time.time()})
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -377,6 +400,12 @@ class FakeTelegramServer:
     # -- HTTP --
 
     async def _handle(self, request: web.Request) -> web.Response:
+        response = await self._answer(request)
+        if self.down:  # no connection outlives the start of an outage
+            response.force_close()
+        return response
+
+    async def _answer(self, request: web.Request) -> web.Response:
         if request.match_info["prefix"] != f"bot{self.token}":
             return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
         method = request.match_info["method"]
@@ -439,6 +468,8 @@ class FakeTelegramServer:
         self._validate(chat_id, params)
         sent = Sent(chat_id, params["text"], now, next(self._message_ids), params)
         self.sent.append(sent)
+        if self.outage_after and len(self.sent) == self.outage_after:
+            self._spawn(self.outage(self.outage_seconds))
         self._new_message.set()
         self._write(
             {"chat_id": chat_id, "text_sha": hashlib.sha256(sent.text.encode()).hexdigest(), "t": now}
@@ -648,7 +679,13 @@ async def _params(request: web.Request) -> dict[str, Any]:
 async def _serve(args: argparse.Namespace) -> None:
     log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115  (closed below)
     server = FakeTelegramServer(
-        args.token, latency_ms=args.latency_ms, seed=args.seed, max_lifetime=args.max_lifetime, log=log
+        args.token,
+        latency_ms=args.latency_ms,
+        seed=args.seed,
+        max_lifetime=args.max_lifetime,
+        log=log,
+        outage_after=args.outage_after,
+        outage_seconds=args.outage_seconds,
     )
     if args.retry_after_rate:
         server.fault(
@@ -688,6 +725,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--global-penalty", action="store_true", help="a 429 pauses every chat")
     parser.add_argument("--forbidden-chats", default="", help="comma-separated chat ids answered 403")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--outage-after", type=int, default=0, help="refuse connections after N sends")
+    parser.add_argument("--outage-seconds", type=float, default=0.0, help="for this long")
     parser.add_argument("--max-lifetime", type=float, default=600.0, help="seconds before exiting anyway")
     asyncio.run(_serve(parser.parse_args(argv)))
 

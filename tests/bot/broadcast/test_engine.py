@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.broadcast.engine import BroadcastEngine
-from bot.broadcast.plan import OutboxBroadcaster
+from bot.broadcast.plan import BroadcastQueue
 from bot.channels import ChatLimits, SendResult
 from bot.daily import DailyRun
 from storage import broadcasts, outbox, subscribers
-from storage.tables import Delivery, Subscriber
+from storage.tables import OutboxRow, Subscriber
 from tests.fakes.memory_channel import MemoryChannel
 from tests.transcripts.layer import Chat
 
@@ -31,9 +31,9 @@ def engine_for(services, channel: MemoryChannel, **kwargs) -> BroadcastEngine:
     return BroadcastEngine(services, {channel.platform: channel}, "test-worker", pacing=False, **kwargs)
 
 
-def deliveries(services) -> list[Delivery]:
+def outbox_rows(services) -> list[OutboxRow]:
     with services.db.session() as session:
-        return list(session.scalars(select(Delivery).order_by(Delivery.id)))
+        return list(session.scalars(select(OutboxRow).order_by(OutboxRow.id)))
 
 
 async def daily(services, channel: MemoryChannel, day: dt.date = DAY, engine=None):
@@ -48,7 +48,7 @@ async def test_daily_run_reaches_every_subscriber_once(services) -> None:
     assert (result.status, result.recipients) == ("created", 50)
     assert Counter(s.chat_id for s in channel.sent) == {str(i): 1 for i in range(1, 51)}
     assert "📰 2025-02-11" in str(channel.sent[0].payload)
-    assert {d.status for d in deliveries(services)} == {"sent"}
+    assert {d.status for d in outbox_rows(services)} == {"sent"}
     again = await daily(services, channel)
     assert again.status == "done-before" and len(channel.sent) == 50
 
@@ -85,7 +85,7 @@ async def test_blocked_chat_is_deactivated_and_never_retried(services) -> None:
     with services.db.session() as session:
         sub = subscribers.get(session, "telegram", "2")
     assert not sub.active and "blocked" in sub.deactivated_reason
-    assert Counter(d.status for d in deliveries(services)) == {"sent": 6, "blocked": 3}
+    assert Counter(d.status for d in outbox_rows(services)) == {"sent": 6, "blocked": 3}
 
 
 async def test_rate_limited_sends_are_retried_after_the_pause(services) -> None:
@@ -97,7 +97,7 @@ async def test_rate_limited_sends_are_retried_after_the_pause(services) -> None:
     await daily(services, channel, engine=engine)
     assert Counter(s.chat_id for s in channel.sent) == {"1": 1, "2": 1}
     assert asyncio.get_running_loop().time() - started >= 0.4
-    assert {d.status for d in deliveries(services)} == {"sent"}
+    assert {d.status for d in outbox_rows(services)} == {"sent"}
 
 
 async def test_ambiguous_sends_are_marked_unknown_by_default(services) -> None:
@@ -106,7 +106,7 @@ async def test_ambiguous_sends_are_marked_unknown_by_default(services) -> None:
     channel.will("1", [SendResult("ambiguous", "read timeout")])
     await daily(services, channel)
     assert channel.received("1") == []
-    assert Counter(d.status for d in deliveries(services)) == {"sent": 1, "unknown": 1}
+    assert Counter(d.status for d in outbox_rows(services)) == {"sent": 1, "unknown": 1}
 
 
 async def test_ambiguous_sends_are_resent_when_configured(services) -> None:
@@ -116,7 +116,7 @@ async def test_ambiguous_sends_are_resent_when_configured(services) -> None:
     channel.will("1", [SendResult("ambiguous", "read timeout")])
     await daily(services, channel)
     assert len(channel.received("1")) == 1
-    assert {d.status for d in deliveries(services)} == {"sent"}
+    assert {d.status for d in outbox_rows(services)} == {"sent"}
 
 
 async def test_migrated_group_gets_the_digest_at_its_new_id(services) -> None:
@@ -135,14 +135,14 @@ async def test_a_crash_leaves_in_flight_rows_unknown_and_the_rest_is_resumed(ser
     engine = engine_for(services, channel)
     run = DailyRun(services, {"telegram": channel}, engine)
     created = await run(DAY, wait=False)  # created, not sent
-    rows = deliveries(services)
+    rows = outbox_rows(services)
     with services.db.session() as session:  # as if a sender died right after claiming two rows
         outbox.mark_in_flight(session, [rows[0].id, rows[1].id], "dead-worker")
     assert await engine.recover() == 2
     resumed = await run(DAY, wait=True)
     assert resumed.status == "resumed" and resumed.broadcast_id == created.broadcast_id
     assert len(channel.sent) == 8
-    assert Counter(d.status for d in deliveries(services)) == {"sent": 8, "unknown": 2}
+    assert Counter(d.status for d in outbox_rows(services)) == {"sent": 8, "unknown": 2}
 
 
 async def test_two_engines_never_send_a_row_twice(services) -> None:
@@ -187,7 +187,7 @@ async def test_rebroadcast_command_queues_a_new_broadcast(services) -> None:
     subscribe(services, [1, 2])
     channel = MemoryChannel()
     engine = engine_for(services, channel)
-    services = services.with_broadcaster(OutboxBroadcaster(services, {"telegram": channel}, engine.wake))
+    services = services.with_broadcaster(BroadcastQueue(services, {"telegram": channel}, engine.wake))
     admin = Chat(services, user_id="42", chat_id="42")
     assert "2곳" in admin.say("/rebroadcast 2025-02-11")
     assert "이미 진행 중" in admin.say("/rebroadcast 2025-02-11")
@@ -221,13 +221,13 @@ async def test_recover_only_touches_in_flight_rows(services, resend: bool) -> No
     subscribe(services, [1, 2, 3])
     channel = MemoryChannel()
     await DailyRun(services, {"telegram": channel}, engine_for(services, channel))(DAY, wait=False)
-    rows = deliveries(services)
+    rows = outbox_rows(services)
     with services.db.session() as session:
         outbox.mark_in_flight(session, [rows[0].id], "dead")
-        outbox.record(session, [outbox.Outcome(rows[0].id, "sent")])
+        outbox.record(session, [outbox.OutboxOutcome(rows[0].id, "sent")])
         outbox.mark_in_flight(session, [rows[1].id], "dead")
         assert outbox.recover(session, resend) == 1
-        statuses = [session.get(Delivery, r.id).status for r in rows]
+        statuses = [session.get(OutboxRow, r.id).status for r in rows]
         assert session.scalar(select(Subscriber.id).where(Subscriber.chat_id == "3")) is not None
     assert statuses == ["sent", "pending" if resend else "unknown", "pending"]
 
@@ -239,7 +239,7 @@ async def test_rebroadcast_here_leaves_the_chats_subscription_as_it_was(services
         before = subscribers.get(session, "telegram", "-100777")
     channel = MemoryChannel()
     engine = engine_for(services, channel)
-    services = services.with_broadcaster(OutboxBroadcaster(services, {"telegram": channel}, engine.wake))
+    services = services.with_broadcaster(BroadcastQueue(services, {"telegram": channel}, engine.wake))
     admin = Chat(services, user_id="42", chat_id="-100777", chat_kind="group")
     assert "1곳" in admin.say("/rebroadcast here")
     await engine.run_pending()
@@ -252,7 +252,7 @@ async def test_rebroadcast_here_leaves_the_chats_subscription_as_it_was(services
 async def test_rebroadcast_of_a_day_without_papers_creates_nothing(services) -> None:
     subscribe(services, [1])
     channel = MemoryChannel()
-    services = services.with_broadcaster(OutboxBroadcaster(services, {"telegram": channel}, lambda: None))
+    services = services.with_broadcaster(BroadcastQueue(services, {"telegram": channel}, lambda: None))
     reply = Chat(services, user_id="42", chat_id="42").reply("/rebroadcast 2020-01-01")
     assert reply.error and "2020-01-01" in reply.text and "/top 2025-02-11" in reply.text
     with services.db.session() as session:
@@ -267,7 +267,7 @@ async def test_a_migrated_group_gets_every_part_at_its_new_id(services) -> None:
     assert [c for c, _ in channel.calls] == ["-100", "-1009999", "-1009999", "-1009999"]
     with services.db.session() as session:
         moved = subscribers.get(session, "telegram", "-1009999")
-    assert moved.active and Counter(d.status for d in deliveries(services)) == {"sent": 3}
+    assert moved.active and Counter(d.status for d in outbox_rows(services)) == {"sent": 3}
 
 
 async def test_a_group_moved_into_a_subscribed_chat_gets_no_second_copy(services) -> None:
@@ -295,7 +295,7 @@ async def test_stop_during_a_rate_limit_pause_is_prompt_and_sends_nothing_more(s
     await asyncio.wait_for(task, 5)
     assert asyncio.get_running_loop().time() - started < 1
     assert len(channel.calls) == 1  # the 429, and nothing during the pause or after the stop
-    assert Counter(d.status for d in deliveries(services)) == {"pending": 5}
+    assert Counter(d.status for d in outbox_rows(services)) == {"pending": 5}
 
 
 async def test_a_process_that_loses_the_lead_stops_claiming(services) -> None:
@@ -311,6 +311,6 @@ async def test_a_process_that_loses_the_lead_stops_claiming(services) -> None:
         await asyncio.sleep(0.005)
     leading["yes"] = False
     await asyncio.wait_for(task, 5)
-    statuses = Counter(d.status for d in deliveries(services))
+    statuses = Counter(d.status for d in outbox_rows(services))
     assert statuses["in_flight"] == 0 and 10 <= statuses["sent"] < 40
     assert statuses["sent"] + statuses["pending"] == 40 and len(channel.sent) == statuses["sent"]

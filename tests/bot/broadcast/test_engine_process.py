@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.db import Database
-from storage.tables import Broadcast, Delivery, Subscriber
+from storage.tables import Broadcast, OutboxRow, Subscriber
 from tests.conftest import PG_URL, _postgres_db
 from tests.fakes.hf_server import FakeHFServer
 from tests.fakes.telegram_server import TOKEN
 from tests.paths import FIXTURES
 from tests.processes import (
     base_env,
+    closed_port,
     paperbot,
     read_log,
     start_fake_process,
@@ -74,19 +75,19 @@ async def broadcast_until(env: dict[str, str], cwd: Path, log: Path, sent: int, 
 
 
 def rows(database: str) -> tuple[Counter, Counter]:
-    """(delivery rows per subscriber, delivery rows per status)."""
+    """(outbox rows per subscriber, outbox rows per status)."""
     db = Database(database)
     try:
         with db.session() as session:
             per_sub = Counter(
                 dict(
                     session.execute(
-                        select(Delivery.subscriber_id, func.count()).group_by(Delivery.subscriber_id)
+                        select(OutboxRow.subscriber_id, func.count()).group_by(OutboxRow.subscriber_id)
                     ).all()
                 )
             )
             per_status = Counter(
-                dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+                dict(session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all())
             )
     finally:
         db.dispose()
@@ -115,7 +116,7 @@ async def test_a_killed_broadcast_resumes_exactly_once(tmp_path: Path, hf, sig: 
         assert await stop_process(fake) == 0
     per_sub, per_status = rows(database)
     received = accepted(log)
-    assert len(per_sub) == chats and set(per_sub.values()) == {1}  # one delivery row each
+    assert len(per_sub) == chats and set(per_sub.values()) == {1}  # one outbox row each
     assert max(received.values()) == 1  # nobody got the digest twice
     assert per_status["pending"] == per_status["in_flight"] == 0
     if sig == signal.SIGKILL:
@@ -217,3 +218,48 @@ async def _two_instances(tmp_path: Path, hf, database: str) -> None:
         daily = session.scalars(select(Broadcast.day).where(Broadcast.kind == "daily")).all()
     db.dispose()
     assert len(daily) == 1
+
+
+ADMIN = "42"
+QUICK_OUTAGES = {  # minutes and seconds scaled down; the defaults are 10 minutes and 60 seconds
+    "PAPERBOT_TELEGRAM_ADMIN_IDS": ADMIN,
+    "PAPERBOT_UNREACHABLE_NOTICE_MINUTES": "0.25",
+    "PAPERBOT_SEND_RETRY_MAX_SECONDS": "2",
+}
+
+
+@pytest.mark.slow
+async def test_an_outage_mid_broadcast_loses_nothing(tmp_path: Path, hf) -> None:
+    chats = 2000
+    database = f"sqlite:///{tmp_path / 'bot.db'}"
+    env = await prepare(tmp_path, database, chats, hf.url)
+    log = tmp_path / "witness.jsonl"
+    outage = ("--outage-after", "600", "--outage-seconds", "40")
+    fake, port = await start_fake_process(tmp_path, "--log", str(log), "--latency-ms", "20", *outage)
+    try:
+        env = with_fake(env, port, rate=400) | QUICK_OUTAGES
+        code, err = await paperbot("broadcast", "--date", DAY, env=env, cwd=tmp_path, timeout=240)
+        assert code == 0, err
+    finally:
+        assert await stop_process(fake) == 0
+    lines = read_log(log)
+    assert [x["outage"] for x in lines if "outage" in x] == ["start", "end"]
+    received = accepted(log)
+    assert received.pop(ADMIN) == 2  # "unreachable for a while", then "back"
+    assert received == Counter({str(100_000 + i): 1 for i in range(chats)})  # everybody exactly once
+    per_sub, per_status = rows(database)
+    assert per_status == Counter({"sent": chats})
+    db = Database(database)
+    with db.session() as session:
+        assert session.scalars(select(Broadcast.status)).all() == ["done"]
+    db.dispose()
+
+
+async def test_a_run_that_cannot_reach_telegram_exits_non_zero(tmp_path: Path, hf) -> None:
+    database = f"sqlite:///{tmp_path / 'bot.db'}"
+    env = await prepare(tmp_path, database, 20, hf.url)
+    env = with_fake(env, closed_port(), rate=100) | QUICK_OUTAGES | {"PAPERBOT_SEND_RETRY_HOURS": "0.0005"}
+    code, err = await paperbot("broadcast", "--date", DAY, env=env, cwd=tmp_path)
+    assert code == 1 and "never left" in err, err
+    _, per_status = rows(database)
+    assert per_status == Counter({"failed": 20})

@@ -131,14 +131,14 @@ def test_a_client_needs_the_bot_token() -> None:
         make_client(Settings(_env_file=None))  # type: ignore[call-arg]
 
 
-async def test_a_refused_connection_is_retried_later() -> None:
+async def test_a_refused_connection_is_unsent() -> None:
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     channel = SlackChannel(make_client(settings_for(f"http://127.0.0.1:{port}/api/")))
     (part,) = render_digest_slack(DIGEST)
     result = await channel.send("C1", part)
-    assert result.status == "retry" and result.retry_after
+    assert result.status == "unsent" and result.detail == "ClientConnectorError"
 
 
 async def test_mentions_in_external_text_reach_slack_escaped(

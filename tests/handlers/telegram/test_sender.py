@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import re
 import socket
-import time
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
+import aiohttp
 import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
@@ -15,7 +16,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from bot.channels import SendResult
 from bot.models import Card, Digest
 from bot.settings import Settings
-from handlers.telegram.sender import CONNECT_RETRY_DELAYS, TelegramChannel, classify, resolve_chat_id
+from handlers.telegram.sender import TelegramChannel, classify, resolve_chat_id
 from tests.fakes.telegram_server import TOKEN, FakeTelegramServer, channel_chat
 
 PART = "<b>📰 2025-02-11 허깅페이스 인기 논문 TOP 1</b>\n\n<b>1. 제목: A &amp; B</b>"
@@ -113,16 +114,28 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-async def test_connect_refused_is_retried_then_reported_as_retry() -> None:
+async def test_connect_refused_is_unsent() -> None:
     sender = TelegramChannel(settings_for(f"http://127.0.0.1:{closed_port()}/bot"), connect_timeout=0.5)
-    started = time.monotonic()
     try:
         result = await sender.send("7", PART)
     finally:
         await sender.aclose()
-    assert result.status == "retry" and result.retry_after == 5.0
-    assert time.monotonic() - started >= sum(CONNECT_RETRY_DELAYS)  # the two backoffs happened
+    assert result.status == "unsent" and "ClientConnectorError" in (result.detail or "")
     assert_no_token(result)
+
+
+async def test_a_failed_tls_handshake_is_unsent(fake: FakeTelegramServer) -> None:
+    """https to a plain-HTTP server: the handshake fails before any byte of the request is written."""
+    sender = TelegramChannel(settings_for(fake.base_url.replace("http://", "https://")), connect_timeout=2)
+    try:
+        result = await sender.send("7", PART)
+    finally:
+        await sender.aclose()
+    assert result.status == "unsent", result.detail
+    assert fake.calls_of("sendMessage") == []
+
+
+KEY = SimpleNamespace(host="api.telegram.org", port=443, ssl=True)  # what aiohttp's errors name
 
 
 def _chained(error: NetworkError, cause: Exception) -> NetworkError:
@@ -135,9 +148,16 @@ def _chained(error: NetworkError, cause: Exception) -> NetworkError:
 @pytest.mark.parametrize(
     ("error", "status"),
     [
-        (_chained(NetworkError("httpx.ConnectError: refused"), httpx.ConnectError("refused")), "retry"),
-        (_chained(TimedOut(), httpx.ConnectTimeout("slow connect")), "retry"),
-        (_chained(TimedOut("Pool timeout"), httpx.PoolTimeout("pool")), "retry"),
+        (_chained(NetworkError("httpx.ConnectError: refused"), httpx.ConnectError("refused")), "unsent"),
+        (_chained(TimedOut(), httpx.ConnectTimeout("slow connect")), "unsent"),
+        (_chained(TimedOut("Pool timeout"), httpx.PoolTimeout("pool")), "unsent"),
+        (
+            _chained(NetworkError("aiohttp: DNS"), aiohttp.ClientConnectorDNSError(KEY, OSError(-2, "x"))),
+            "unsent",
+        ),
+        (_chained(TimedOut(), aiohttp.ConnectionTimeoutError("connect")), "unsent"),
+        (_chained(TimedOut(), aiohttp.SocketTimeoutError("read")), "ambiguous"),
+        (_chained(NetworkError("aiohttp: gone"), aiohttp.ServerDisconnectedError()), "ambiguous"),
         (_chained(TimedOut(), httpx.ReadTimeout("slow answer")), "ambiguous"),
         (_chained(TimedOut(), httpx.WriteTimeout("slow upload")), "ambiguous"),
         (_chained(NetworkError("httpx.ReadError: reset"), httpx.ReadError("reset")), "ambiguous"),

@@ -1,0 +1,109 @@
+"""Dispatch: outbox items leave in order, each after its chat's interval, a global slot and a free place."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import time
+from collections.abc import Sequence
+
+from bot.broadcast.pacing import Pacer
+from bot.broadcast.steps import Sending, first
+from storage.outbox import OutboxItem
+
+
+class Dispatcher:
+    """A heap of items by the time they may go, handed to the claimer one at a time.
+
+    A subscriber's parts go one after another: the next waits until the previous one is settled.
+    """
+
+    def __init__(self, sending: Sending, pacer: Pacer, claims: asyncio.Queue[OutboxItem | None]) -> None:
+        self.sending, self.pacer, self.claims = sending, pacer, claims
+        self.moved: dict[str, str] = {}  # old chat id -> new one (a group became a supergroup)
+        self.open = 0  # items not yet settled
+        self._heap: list[tuple[float, int, OutboxItem]] = []
+        self._later: dict[int, list[OutboxItem]] = {}  # subscriber -> parts waiting for the previous one
+        self._seq = itertools.count()
+        self._gate = asyncio.Semaphore(sending.concurrency)
+        self._settled = asyncio.Event()
+
+    def load(self, items: Sequence[OutboxItem]) -> None:
+        """Queue `items` (ordered by subscriber, then part): each chat's first part is ready now."""
+        for item in items:
+            if item.subscriber_id in self._later:
+                self._later[item.subscriber_id].append(item)
+            else:
+                self._later[item.subscriber_id] = []
+                self.push(item, 0.0)
+        self.open = len(items)
+
+    def push(self, item: OutboxItem, ready_at: float) -> None:
+        """Queue `item` to go at `ready_at` (monotonic), or later when its chat needs the time."""
+        ready_at = max(ready_at, self.pacer.chat_ready_at(self.chat(item)))
+        heapq.heappush(self._heap, (ready_at, next(self._seq), item))
+
+    def chat(self, item: OutboxItem) -> str:
+        """The chat `item` goes to now (its new id once a group moved)."""
+        return self.moved.get(item.chat_id, item.chat_id)
+
+    async def run(self) -> None:
+        """Hand items to the claimer in order, each after its chat interval and a global slot."""
+        while self.open > 0 and not self.sending.halted():
+            if not self._heap:
+                await self._wait_settled(0.5)
+                continue
+            ready_at, _, item = self._heap[0]
+            if (wait := ready_at - time.monotonic()) > 0:
+                await self._wait_settled(wait)
+                continue
+            heapq.heappop(self._heap)  # (left pending in storage if the run ends before claiming it)
+            if not await self.pacer.slot(self.sending.stopping) or not await self._take_gate():
+                return
+            if self.sending.halted():  # lost the lead (or told to stop) while waiting
+                self._gate.release()
+                return
+            await self.claims.put(item)
+
+    async def _wait_settled(self, timeout: float) -> None:
+        self._settled.clear()
+        await first(self._settled.wait(), self.sending.stopping.wait(), timeout=timeout)
+
+    async def _take_gate(self) -> bool:
+        """One of `concurrency` places for a send in flight; False when stopping first."""
+        acquire = asyncio.ensure_future(self._gate.acquire())
+        stop = asyncio.ensure_future(self.sending.stopping.wait())
+        await asyncio.wait({acquire, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if acquire.done() and not acquire.cancelled():
+            return True
+        acquire.cancel()
+        return False
+
+    def release(self) -> None:
+        """Give back the place in flight of a send that ended (or never started)."""
+        self._gate.release()
+
+    def not_ours(self, item: OutboxItem) -> None:
+        """`item` was claimed elsewhere: it and its later parts are no longer this run's."""
+        self.release()
+        self.open -= len(self._later.pop(item.subscriber_id, []))
+        self.settle()
+
+    def settle(self) -> None:
+        """One item reached a final state."""
+        self.open -= 1
+        self._settled.set()
+
+    def next_part(self, item: OutboxItem, blocked: bool) -> None:
+        """After a settled part: queue the subscriber's next one, or drop the rest once it is blocked."""
+        waiting = self._later.get(item.subscriber_id)
+        if waiting and not blocked:
+            self.push(waiting.pop(0), 0.0)
+        elif waiting:
+            self.open -= len(self._later.pop(item.subscriber_id))
+
+    def wake(self) -> None:
+        """Something changed (an item settled or came back): look at the heap again."""
+        self._settled.set()
