@@ -107,6 +107,7 @@ REBROADCAST_STARTED = (
 )
 REBROADCAST_RUNNING = "⏳ {day} 다이제스트 재발송이 이미 진행 중이에요. /stats 로 진행 상황을 확인해 주세요."
 REBROADCAST_NO_RECIPIENTS = "보낼 곳이 없어요. 먼저 /subscribe 로 구독한 채팅이 있어야 해요."
+REBROADCAST_NO_MATCH = "이 채팅의 분야({fields})에 맞는 {day} 논문이 없어서 보낼 다이제스트가 없어요."
 REBROADCAST_UNAVAILABLE = "지금은 재발송을 할 수 없어요 (발송 엔진이 꺼져 있어요)."
 STATS_HEADER = "📊 구독자 현황"
 STATS_PLATFORM = "• {platform}: 구독 {active} · 해지/차단 {inactive}"
