@@ -133,6 +133,10 @@ CONSOLE_NOT_A_COMMAND = "명령어는 / 로 시작해요. 예: /top 3"
 
 # --- Daily run ---
 DAILY_FAILED = "⚠️ {day} 다이제스트를 보내지 못했어요: {reason}"
+DAILY_EMPTY = (
+    "⚠️ {day} 허깅페이스 논문 목록이 마감 시각({deadline})까지 비어 있어서 다이제스트를 보내지 않았어요. "
+    "목록이 나중에 올라오면 paperbot broadcast --date {day} 로 보낼 수 있어요."
+)
 
 # --- Slack ---
 SLACK_NOT_MEMBER = (
