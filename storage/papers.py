@@ -132,6 +132,12 @@ def latest_day(session: Session, on_or_before: dt.date | None = None) -> dt.date
     return session.scalar(query)
 
 
+def find_paper(session: Session, paper_id: str) -> StoredPaper | None:
+    """One paper by arXiv id, with its best Korean text and field codes."""
+    row = session.get(Paper, paper_id)
+    return _load(session, [row])[0] if row is not None else None
+
+
 def _ranked(query: Select, n: int) -> Select:
     return query.order_by(Paper.upvotes.desc().nulls_last(), Paper.id).limit(n)
 

@@ -1,4 +1,4 @@
-"""The commands anyone may run about papers: `/top`, `/field`, `/fields`."""
+"""The commands anyone may run about papers: `/top`, `/field`, `/fields`, `/paper`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from bot import args as A
 from bot import texts
 from bot.fields import Field
 from bot.models import Button, Reply, Request
-from bot.selection import field_counts, latest_day, top_of_day, top_of_field
+from bot.selection import field_counts, latest_day, paper_card, top_of_day, top_of_field
 from bot.services import Services
 
 
@@ -58,3 +58,14 @@ def fields(services: Services, _request: Request, intro: str | None = None) -> R
     lines.append(texts.FIELD_LIST_FOOTER)
     buttons = tuple(Button(f.name, f"field {f.code}") for f in services.taxonomy.fields)
     return Reply(text="\n".join(lines), buttons=buttons)
+
+
+def paper(services: Services, request: Request) -> Reply:
+    """`/paper <arXiv id>` (the 자세히 button): one paper's 요약, keywords and links."""
+    if len(request.args) != 1:
+        raise A.ArgumentError(texts.PAPER_USAGE)
+    paper_id = request.args[0].strip()
+    card = paper_card(services, paper_id)
+    if card is None:
+        return Reply(text=texts.PAPER_UNKNOWN.format(id=paper_id[:40]), error=True)
+    return Reply(detail=card)
