@@ -104,12 +104,13 @@ def reopen_empty(session: Session, broadcast_id: int, new: NewBroadcast) -> bool
     One conditional UPDATE claims it, so two runs that both saw it empty never fill it twice.
     """
     has_rows = select(Delivery.id).where(Delivery.broadcast_id == broadcast_id).exists()
-    claimed = session.execute(
+    claimed = session.scalar(
         update(Broadcast)
         .where(Broadcast.id == broadcast_id, Broadcast.status == "done", ~has_rows)
         .values(status="pending", finished_at=None, note=new.note)
+        .returning(Broadcast.id)
     )
-    if claimed.rowcount != 1:
+    if claimed is None:
         return False
     _add_messages(session, broadcast_id, new)
     return True
