@@ -114,7 +114,12 @@ def service_parts(base: Services, console: bool) -> list[Lifecycle]:
     services = connect_broadcasts(base, channels, engine)
     settings = base.settings
     scheduler = DailyScheduler(
-        settings.tz, settings.digest_time, daily_run(services, channels, engine), leadership
+        settings.tz,
+        settings.digest_time,
+        daily_run(services, channels, engine),
+        leadership,
+        retry_every=settings.fetch_retry,
+        deadline=settings.digest_deadline,
     )
     return [*build_platforms(services, channels, console), leadership, engine, scheduler]
 

@@ -13,6 +13,7 @@ from storage.records import StoredPaper
 
 HF_PAPER_URL = "https://huggingface.co/papers/{id}"
 ARXIV_PDF_URL = "https://arxiv.org/pdf/{id}"
+SUMMARY_SENTENCES = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
@@ -33,9 +34,24 @@ def easy_text(paper: StoredPaper) -> tuple[str, Lang]:
     return "", "en"
 
 
+def first_sentences(text: str, n: int = SUMMARY_SENTENCES) -> str:
+    """The first `n` sentences of an English abstract."""
+    return " ".join(_SENTENCE_END.split(" ".join(text.split()), maxsplit=n)[:n])
+
+
+def summary_text(paper: StoredPaper) -> tuple[str, Lang]:
+    """The Korean 요약, else the abstract's first sentences, else HF's English ai_summary."""
+    if paper.summary_ko and paper.summary_ko.strip():
+        return paper.summary_ko.strip(), "ko"
+    if paper.abstract and paper.abstract.strip():
+        return first_sentences(paper.abstract), "en"
+    return " ".join((paper.ai_summary or "").split()), "en"
+
+
 def make_card(paper: StoredPaper, rank: int, taxonomy: Taxonomy) -> Card:
     """One card for one stored paper."""
     text, lang = easy_text(paper)
+    summary, summary_lang = summary_text(paper)
     codes = paper.fields or ("ai",)
     return Card(
         rank=rank,
@@ -48,6 +64,9 @@ def make_card(paper: StoredPaper, rank: int, taxonomy: Taxonomy) -> Card:
         votes=paper.upvotes,
         url=HF_PAPER_URL.format(id=paper.id),
         pdf_url=ARXIV_PDF_URL.format(id=paper.id),
+        summary_text=summary,
+        summary_lang=summary_lang,
+        keywords=paper.ai_keywords,
     )
 
 

@@ -13,11 +13,13 @@ from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.plan import plan
 from bot.channels import Channel
 from bot.ingest import store_day_list
+from bot.readiness import known_empty, may_wait
 from bot.selection import has_papers
 from bot.services import Services
 from bot.sources.hf import DayList, HFError
 from storage import broadcasts
 from storage.broadcasts import NewBroadcast
+from storage.records import SubscriberView
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ class DailyResult:
     """What a daily run did."""
 
     day: dt.date
-    status: str  # created | resumed | done-before | empty | failed
+    status: str  # created | reopened | resumed | done-before | empty | not-ready | failed
     broadcast_id: int | None = None
     recipients: int = 0
     note: str | None = None
@@ -59,31 +61,79 @@ class DailyRun:
         notes = [n for n in (await self._fetch(day), await self._summarize(day)) if n]
         with self.services.db.session() as session:
             recipients = broadcasts.active_subscribers(session)
-        if notes and not has_papers(self.services, day):
+        listed = has_papers(self.services, day)
+        if notes and not listed:
             await self.notify_admins(texts.DAILY_FAILED.format(day=day, reason="; ".join(notes)))
             return DailyResult(day, "failed", note="; ".join(notes))
-        parts, chosen = plan(self.services, self.channels, day, recipients)
-        new = NewBroadcast(
-            day=day, kind="daily", parts=parts, recipients=chosen, note="; ".join(notes) or None
-        )
+        if not listed and self._may_wait(day):
+            log.info("day=%s event=not-ready", day)
+            return DailyResult(day, "not-ready", note=f"{day}'s list is still empty")
+        new = self._new_broadcast(day, recipients, notes)
         broadcast_id, created = broadcasts.create_daily_once(self.services.db, new)
+        if created and not listed and self.fetch is not None:
+            await self._notify_empty(day)
         log.info(
             "broadcast=%d event=%s kind=daily day=%s recipients=%d",
             broadcast_id,
             "created" if created else "exists",
             day,
-            len(chosen),
+            len(new.recipients),
         )
         await self._send(broadcast_id, wait)
-        status = ("created" if chosen else "empty") if created else "resumed"
-        return DailyResult(day, status, broadcast_id, len(chosen), new.note)
+        status = ("created" if new.recipients else "empty") if created else "resumed"
+        return DailyResult(day, status, broadcast_id, len(new.recipients), new.note)
+
+    def _new_broadcast(
+        self, day: dt.date, recipients: list[SubscriberView], notes: list[str]
+    ) -> NewBroadcast:
+        """The day's digest planned for `recipients` (nobody gets anything when the day is empty)."""
+        parts, chosen = plan(self.services, self.channels, day, recipients)
+        return NewBroadcast(
+            day=day, kind="daily", parts=parts, recipients=chosen, note="; ".join(notes) or None
+        )
+
+    def _may_wait(self, day: dt.date) -> bool:
+        """An empty list is only "not ready" when it is fetched, on a weekday, before the deadline."""
+        return self.fetch is not None and may_wait(day, self.services.settings, self.services.clock())
+
+    async def _notify_empty(self, day: dt.date) -> None:
+        """Tell the admins a weekday's list stayed empty until the deadline (weekend lists always are)."""
+        if known_empty(day, self.services.settings):
+            return
+        deadline = self.services.settings.digest_deadline.strftime("%H:%M")
+        await self.notify_admins(texts.DAILY_EMPTY.format(day=day, deadline=deadline))
 
     async def _resume(self, day: dt.date, existing: tuple[int, str], wait: bool) -> DailyResult:
         broadcast_id, status = existing
+        if status == "done" and self._recorded_empty(broadcast_id):
+            return await self._reopen(day, broadcast_id, wait)
         if status == "done":
             return DailyResult(day, "done-before", broadcast_id)
         await self._send(broadcast_id, wait)
         return DailyResult(day, "resumed", broadcast_id)
+
+    def _recorded_empty(self, broadcast_id: int) -> bool:
+        """True when the day's broadcast went to nobody: its list may have filled up since."""
+        if self.fetch is None:
+            return False
+        with self.services.db.session() as session:
+            return not broadcasts.counts(session, broadcast_id)
+
+    async def _reopen(self, day: dt.date, broadcast_id: int, wait: bool) -> DailyResult:
+        """Fetch a day recorded empty again; when there is something to send now, send it."""
+        notes = [n for n in (await self._fetch(day), await self._summarize(day)) if n]
+        with self.services.db.session() as session:
+            recipients = broadcasts.active_subscribers(session)
+        new = self._new_broadcast(day, recipients, notes)
+        if not new.recipients:
+            return DailyResult(day, "done-before", broadcast_id, note=new.note)
+        with self.services.db.session() as session:
+            reopened = broadcasts.reopen_empty(session, broadcast_id, new)
+        log.info(
+            "broadcast=%d event=%s kind=daily day=%s", broadcast_id, "reopened" if reopened else "exists", day
+        )
+        await self._send(broadcast_id, wait)
+        return DailyResult(day, "reopened" if reopened else "resumed", broadcast_id, len(new.recipients))
 
     async def _send(self, broadcast_id: int, wait: bool) -> None:
         if wait:

@@ -24,6 +24,9 @@ class Card:
     votes: int | None
     url: str  # https://huggingface.co/papers/<id>
     pdf_url: str | None = None  # https://arxiv.org/pdf/<id>
+    summary_text: str = ""  # Korean 요약, or the abstract's first sentences when summary_lang == "en"
+    summary_lang: Lang = "en"
+    keywords: tuple[str, ...] = ()  # Hugging Face's ai_keywords
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Reply:
     text: str = ""
     digest: Digest | None = None
     buttons: tuple[Button, ...] = ()
+    detail: Card | None = None  # one paper's 요약, keywords and links (the 자세히 answer)
     ephemeral: bool = False  # Slack: only the sender sees it
     error: bool = False
     extra: dict[str, str] = field(default_factory=dict)

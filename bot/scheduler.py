@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 
 GRACE = dt.timedelta(hours=12)
 CATCH_UP_EVERY = 60  # seconds  # a run missed by less than this is caught up; older ones are skipped
+DEFAULT_RETRY = dt.timedelta(minutes=20)
+DEFAULT_DEADLINE = dt.time(12, 0)
+RETRY_STATUSES = frozenset({"not-ready", "failed"})  # the day's run ends in another try later
 
 
 def digest_day(fired_at: dt.datetime, tz: ZoneInfo) -> dt.date:
@@ -54,9 +57,14 @@ class DailyScheduler:
         run_day: Callable[[dt.date], Awaitable[object]],
         leadership: Leadership,
         clock: Callable[[], dt.datetime] | None = None,
+        retry_every: dt.timedelta = DEFAULT_RETRY,
+        deadline: dt.time = DEFAULT_DEADLINE,
     ) -> None:
         self.tz, self.at, self.run_day, self.leadership = tz, at, run_day, leadership
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.retry_every, self.deadline = retry_every, deadline
+        self._next_try: dict[dt.date, dt.datetime] = {}  # days whose list was not ready: when to try again
+        self._settled: set[dt.date] = set()  # days this process ran to an end: no more catch-ups
         self._scheduler = AsyncIOScheduler(timezone=tz)
         self._lock = asyncio.Lock()
         self.first_catch_up: asyncio.Task[None] | None = None
@@ -99,10 +107,24 @@ class DailyScheduler:
         await self._run(digest_day(last_due(self.clock(), self.tz, self.at), self.tz))
 
     async def catch_up(self) -> None:
-        """Send the latest missed digest when its time passed less than GRACE ago."""
-        day = catch_up_day(self.clock(), self.tz, self.at)
-        if day is not None:
+        """Send the latest missed digest when its time passed less than GRACE ago.
+
+        A day settled in this process is left alone; a day whose list was not ready waits for its
+        next try (the retry job normally runs it; this covers a retry job that was lost).
+        """
+        now = self.clock()
+        day = catch_up_day(now, self.tz, self.at)
+        if day is not None and self._due(day, now):
             await self._run(day)
+
+    async def retry(self, day: dt.date) -> None:
+        """The one-off job after a not-ready (or failed) run: try the day again when it is due."""
+        now = self.clock()
+        if catch_up_day(now, self.tz, self.at) == day and self._due(day, now):
+            await self._run(day)
+
+    def _due(self, day: dt.date, now: dt.datetime) -> bool:
+        return day not in self._settled and now >= self._next_try.get(day, now)
 
     async def _run(self, day: dt.date) -> None:
         if not self.leadership.is_leader:
@@ -114,3 +136,32 @@ class DailyScheduler:
                 log.info("day=%s event=daily-run result=%s", day, result)
             except Exception:
                 log.exception("day=%s event=daily-run-failed", day)
+                return
+        self._after(day, getattr(result, "status", None))
+
+    def _after(self, day: dt.date, status: object) -> None:
+        """Plan the next try of a day that is not ready yet, or mark it settled."""
+        if status not in RETRY_STATUSES:
+            self._next_try.pop(day, None)
+            self._settled.add(day)
+            return
+        now = self.clock()
+        at = self.next_try(day, now)
+        self._next_try[day] = at
+        run_date = dt.datetime.now(dt.UTC) + (at - now)  # the jobs run on real time, the clock may not
+        self._scheduler.add_job(
+            self.retry,
+            "date",
+            run_date=run_date,
+            args=[day],
+            id=f"retry-{day}",
+            replace_existing=True,
+            misfire_grace_time=int(GRACE.total_seconds()),
+        )
+        log.info("day=%s event=retry-planned at=%s", day, at.astimezone(self.tz).isoformat())
+
+    def next_try(self, day: dt.date, now: dt.datetime) -> dt.datetime:
+        """One retry interval from now, but not past the day's deadline (its last try)."""
+        deadline = dt.datetime.combine(day + dt.timedelta(days=1), self.deadline, tzinfo=self.tz)
+        later = now + self.retry_every
+        return min(later, deadline) if now < deadline else later

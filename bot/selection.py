@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.cards import day_digest, field_digest
-from bot.models import Digest
+from bot.cards import day_digest, field_digest, make_card
+from bot.models import Card, Digest
 from bot.services import Services
 from storage import papers
 
@@ -57,3 +57,10 @@ def field_counts(services: Services, days: int) -> dict[str, int]:
         return {}
     with services.db.session() as session:
         return papers.field_counts(session, window[0], window[1])
+
+
+def paper_card(services: Services, paper_id: str) -> Card | None:
+    """One stored paper as a card (for its 자세히 answer), or None when it is unknown."""
+    with services.db.session() as session:
+        found = papers.find_paper(session, paper_id)
+    return make_card(found, 1, services.taxonomy) if found else None

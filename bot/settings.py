@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     )
     timezone: str = "Asia/Seoul"
     digest_time: dt.time = dt.time(9, 0)
+    digest_deadline: dt.time = dt.time(12, 0)  # an empty weekday list is waited for until then
+    fetch_retry_minutes: float = Field(default=20, gt=0)  # how often a not-ready list is fetched again
+    hf_empty_weekdays: CommaInts = [5, 6]  # listing weekdays (Monday = 0) whose lists are always empty
     top_n: int = Field(default=5, ge=1, le=20)
     field_window_days: int = Field(default=7, ge=1, le=365)
     hf_endpoint: str = "https://huggingface.co"
@@ -103,6 +106,14 @@ class Settings(BaseSettings):
     def _telegram_admins(cls, value: object) -> list[int]:
         return [int(part) for part in _split(value)]
 
+    @field_validator("hf_empty_weekdays", mode="before")
+    @classmethod
+    def _empty_weekdays(cls, value: object) -> list[int]:
+        days = [int(part) for part in _split(value)]
+        if any(not 0 <= d <= 6 for d in days):
+            raise ValueError("PAPERBOT_HF_EMPTY_WEEKDAYS takes weekday numbers 0 (Monday) to 6")
+        return days
+
     @field_validator("slack_admin_ids", mode="before")
     @classmethod
     def _slack_admins(cls, value: object) -> list[str]:
@@ -117,6 +128,11 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The configured time zone."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def fetch_retry(self) -> dt.timedelta:
+        """How long to wait before fetching a not-ready list again."""
+        return dt.timedelta(minutes=self.fetch_retry_minutes)
 
     def secret_values(self) -> list[str]:
         """The values of every secret setting that is set (to keep them out of logs)."""

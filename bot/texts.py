@@ -13,6 +13,9 @@ LABEL_SUMMARY = "요약"
 VOTES_UNKNOWN = "–"
 FIELD_SEPARATOR = " · "
 ENGLISH_MARK = "(영문 요약)"  # precedes an English fallback text on a card
+SUMMARY_ENGLISH_MARK = "(영문)"  # precedes the abstract's sentences standing in for a Korean 요약
+LABEL_KEYWORDS = "키워드"
+DETAIL_BUTTON = "자세히"
 NO_DESCRIPTION = "(설명이 아직 없습니다)"
 
 
@@ -71,6 +74,12 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
         ("/rebroadcast 2025-02-11 here",),
         "(관리자) 그날의 다이제스트 다시 보내기",
     ),
+    "paper": (
+        "<arXiv id>",
+        "논문 한 편의 요약, 키워드, 링크 (카드의 자세히 버튼과 같아요)",
+        ("/paper 2502.06781",),
+        "논문 자세히 보기 (예: /paper 2502.06781)",
+    ),
     "stats": ("", "구독자와 최근 발송 현황", (), "(관리자) 구독자와 최근 발송 현황"),
 }
 
@@ -79,6 +88,8 @@ ARGS_TOO_LONG = "입력이 너무 길어요. 짧게 다시 입력해 주세요. 
 TOP_USAGE = "사용법: /top [개수 1–{max_n}] [날짜 YYYY-MM-DD] (예: /top 3 2025-02-11)"
 FIELD_USAGE = "사용법: /field <분야> [개수 1–{max_n}] (예: /field 자연어 처리 3)"
 REBROADCAST_USAGE = "사용법: /rebroadcast [날짜 YYYY-MM-DD] [here] (예: /rebroadcast 2025-02-11 here)"
+PAPER_USAGE = "사용법: /paper <arXiv id> (예: /paper 2502.06781)"
+PAPER_UNKNOWN = "'{id}' 논문은 아직 저장되어 있지 않아요. /top 으로 최근 논문을 볼 수 있어요."
 BAD_NUMBER = "개수는 1부터 {max_n} 사이의 숫자로 적어 주세요."
 BAD_DATE = "날짜 '{value}'를 알아볼 수 없어요. 2025-02-11 처럼 YYYY-MM-DD 형식으로 적어 주세요."
 NO_PAPERS_YET = "아직 저장된 논문이 없어요. 관리자가 논문을 가져오면 다시 시도해 주세요."
@@ -107,6 +118,7 @@ REBROADCAST_STARTED = (
 )
 REBROADCAST_RUNNING = "⏳ {day} 다이제스트 재발송이 이미 진행 중이에요. /stats 로 진행 상황을 확인해 주세요."
 REBROADCAST_NO_RECIPIENTS = "보낼 곳이 없어요. 먼저 /subscribe 로 구독한 채팅이 있어야 해요."
+REBROADCAST_NO_MATCH = "이 채팅의 분야({fields})에 맞는 {day} 논문이 없어서 보낼 다이제스트가 없어요."
 REBROADCAST_UNAVAILABLE = "지금은 재발송을 할 수 없어요 (발송 엔진이 꺼져 있어요)."
 STATS_HEADER = "📊 구독자 현황"
 STATS_PLATFORM = "• {platform}: 구독 {active} · 해지/차단 {inactive}"
@@ -132,6 +144,10 @@ CONSOLE_NOT_A_COMMAND = "명령어는 / 로 시작해요. 예: /top 3"
 
 # --- Daily run ---
 DAILY_FAILED = "⚠️ {day} 다이제스트를 보내지 못했어요: {reason}"
+DAILY_EMPTY = (
+    "⚠️ {day} 허깅페이스 논문 목록이 마감 시각({deadline})까지 비어 있어서 다이제스트를 보내지 않았어요. "
+    "목록이 나중에 올라오면 paperbot broadcast --date {day} 로 보낼 수 있어요."
+)
 
 # --- Broadcast engine: a platform that cannot be reached (DMs to the bot admins) ---
 PLATFORM_NAMES = {"telegram": "텔레그램", "slack": "슬랙"}

@@ -69,8 +69,14 @@ def create(session: Session, new: NewBroadcast) -> int:
     )
     session.add(broadcast)
     session.flush()
+    _add_messages(session, broadcast.id, new)
+    return broadcast.id
+
+
+def _add_messages(session: Session, broadcast_id: int, new: NewBroadcast) -> None:
+    """The rendered parts of `new` and one pending outbox row per recipient × part."""
     part_rows = [
-        {"broadcast_id": broadcast.id, "variant": variant, "part": i, "payload": payload}
+        {"broadcast_id": broadcast_id, "variant": variant, "part": i, "payload": payload}
         for variant, payloads in new.parts.items()
         for i, payload in enumerate(payloads)
     ]
@@ -78,7 +84,7 @@ def create(session: Session, new: NewBroadcast) -> int:
         session.execute(insert(BroadcastPart), part_rows)
     rows = [
         {
-            "broadcast_id": broadcast.id,
+            "broadcast_id": broadcast_id,
             "subscriber_id": sid,
             "variant": variant,
             "part": i,
@@ -90,7 +96,24 @@ def create(session: Session, new: NewBroadcast) -> int:
     ]
     if rows:
         session.execute(insert(OutboxRow), rows)
-    return broadcast.id
+
+
+def reopen_empty(session: Session, broadcast_id: int, new: NewBroadcast) -> bool:
+    """Give a finished broadcast that had nothing to send `new`'s messages; False when it had some.
+
+    One conditional UPDATE claims it, so two runs that both saw it empty never fill it twice.
+    """
+    has_rows = select(OutboxRow.id).where(OutboxRow.broadcast_id == broadcast_id).exists()
+    claimed = session.scalar(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id, Broadcast.status == "done", ~has_rows)
+        .values(status="pending", finished_at=None, note=new.note)
+        .returning(Broadcast.id)
+    )
+    if claimed is None:
+        return False
+    _add_messages(session, broadcast_id, new)
+    return True
 
 
 def create_daily_once(db: Database, new: NewBroadcast) -> tuple[int, bool]:

@@ -151,6 +151,12 @@ def latest_day(session: Session, on_or_before: dt.date | None = None) -> dt.date
 LISTING_VOTES = func.coalesce(Listing.upvotes, Paper.upvotes)
 
 
+def find_paper(session: Session, paper_id: str) -> StoredPaper | None:
+    """One paper by arXiv id, with its best Korean text and field codes."""
+    row = session.get(Paper, paper_id)
+    return _load(session, [(row, None)])[0] if row is not None else None
+
+
 def _ranked(query: Select, n: int) -> Select:
     """Most votes first; equal votes in Hugging Face's own order, then papers without a position."""
     return query.order_by(

@@ -68,6 +68,8 @@ class BroadcastQueue:
                 return RebroadcastResult(running, 0, already_running=True)
             recipients = self._recipients(session, target)
             parts, chosen = plan(self.services, self.channels, day, recipients)
+            if not chosen:  # nothing to send: leave no empty broadcast behind
+                return RebroadcastResult(None, 0)
             new = NewBroadcast(
                 day=day,
                 kind="rebroadcast",

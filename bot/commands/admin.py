@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot import args as A
 from bot import texts
 from bot.models import Reply, Request
-from bot.selection import has_papers, latest_day
+from bot.selection import has_papers, latest_day, top_of_day
 from bot.services import Services
 from storage import broadcasts, subscribers
 
@@ -24,6 +26,8 @@ def rebroadcast(services: Services, request: Request) -> Reply:
         return Reply(text=texts.NO_PAPERS_DAY.format(day=day, latest=latest_day(services)), error=True)
     if services.broadcaster is None:
         return Reply(text=texts.REBROADCAST_UNAVAILABLE, error=True)
+    if here and (no_match := _no_match_here(services, request, day)) is not None:
+        return no_match
     target = (request.platform, request.chat_id) if here else None
     result = services.broadcaster.rebroadcast(day, f"{request.platform}:{request.user_id}", target)
     if result.already_running:
@@ -31,6 +35,17 @@ def rebroadcast(services: Services, request: Request) -> Reply:
     if result.recipients == 0:
         return Reply(text=texts.REBROADCAST_NO_RECIPIENTS)
     return Reply(text=texts.REBROADCAST_STARTED.format(day=day, count=result.recipients))
+
+
+def _no_match_here(services: Services, request: Request, day: dt.date) -> Reply | None:
+    """The answer when this chat's field filter leaves nothing of `day` to send; None otherwise."""
+    with services.db.session() as session:
+        row = subscribers.get(session, request.platform, request.chat_id)
+    fields = row.fields if row is not None else None
+    if not fields or top_of_day(services, day, 1, fields) is not None:
+        return None
+    names = texts.FIELD_SEPARATOR.join(services.taxonomy.name(code) for code in fields)
+    return Reply(text=texts.REBROADCAST_NO_MATCH.format(fields=names, day=day), error=True)
 
 
 def stats(services: Services, request: Request) -> Reply:

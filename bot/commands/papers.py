@@ -1,13 +1,17 @@
-"""The commands anyone may run about papers: `/top`, `/field`, `/fields`."""
+"""The commands anyone may run about papers: `/top`, `/field`, `/fields`, `/paper`."""
 
 from __future__ import annotations
+
+import re
 
 from bot import args as A
 from bot import texts
 from bot.fields import Field
 from bot.models import Button, Reply, Request
-from bot.selection import field_counts, latest_day, top_of_day, top_of_field
+from bot.selection import field_counts, latest_day, paper_card, top_of_day, top_of_field
 from bot.services import Services
+
+_PAPER_ID = re.compile(r"[A-Za-z0-9._/-]{1,40}")  # arXiv ids, old style (hep-th/9901001) included
 
 
 def top(services: Services, request: Request) -> Reply:
@@ -58,3 +62,14 @@ def fields(services: Services, _request: Request, intro: str | None = None) -> R
     lines.append(texts.FIELD_LIST_FOOTER)
     buttons = tuple(Button(f.name, f"field {f.code}") for f in services.taxonomy.fields)
     return Reply(text="\n".join(lines), buttons=buttons)
+
+
+def paper(services: Services, request: Request) -> Reply:
+    """`/paper <arXiv id>` (the 자세히 button): one paper's 요약, keywords and links."""
+    if len(request.args) != 1 or not _PAPER_ID.fullmatch(request.args[0]):
+        raise A.ArgumentError(texts.PAPER_USAGE)
+    paper_id = request.args[0]
+    card = paper_card(services, paper_id)
+    if card is None:
+        return Reply(text=texts.PAPER_UNKNOWN.format(id=paper_id[:40]), error=True)
+    return Reply(detail=card)

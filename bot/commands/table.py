@@ -56,6 +56,7 @@ TABLE: dict[str, Command] = {
         Command("top", papers.top),
         Command("field", papers.field),
         Command("fields", papers.fields),
+        Command("paper", papers.paper, private_reply=True),
         Command("subscribe", subscriptions.subscribe, Access.CHAT_ADMIN),
         Command("unsubscribe", subscriptions.unsubscribe, Access.CHAT_ADMIN),
         Command("settings", subscriptions.settings_reply, private_reply=True),

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from bot import texts
 from bot.models import Card, Digest
+from bot.render.detail import marked_summary
 from bot.render.limits import card_view, one_line
 
 THUMBNAIL_URL = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{}.png"
@@ -35,7 +36,7 @@ def _card_markdown(card: Card, summary: str | None) -> str:
     thumbnail = THUMBNAIL_URL.format(quote(one_line(card.paper_id), safe="."))
     blocks = [
         f"![Image]({thumbnail})\n## {texts.LABEL_TITLE}:\n{_value(view.title)}",
-        _labelled(texts.LABEL_SUMMARY, one_line(summary or "") or easy),
+        _labelled(texts.LABEL_SUMMARY, one_line(summary or "") or marked_summary(card)),
         _labelled(texts.LABEL_EASY, easy),
         _labelled(texts.LABEL_FIELDS, view.fields),
         _labelled(texts.LABEL_VOTES, view.votes),
@@ -45,7 +46,7 @@ def _card_markdown(card: Card, summary: str | None) -> str:
 
 
 def render_digest_markdown(digest: Digest, summaries: Mapping[str, str] | None = None) -> str:
-    """Every card in rank order; 요약 comes from `summaries[paper_id]`, else the easy text."""
+    """Every card in rank order; 요약 comes from `summaries[paper_id]`, else the card's own 요약."""
     summaries = summaries or {}
     cards = [_card_markdown(card, summaries.get(card.paper_id)) for card in digest.cards]
     return "\n\n".join(cards) + "\n" if cards else ""

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot import texts
 from bot.models import Button, Card, Digest, Reply
+from bot.render.detail import detail_button, detail_view
 from bot.render.limits import (
     ELLIPSIS,
     card_view,
@@ -85,6 +86,25 @@ def _card_section(card: Card) -> Block:
         links.append(_link(view.pdf_url, texts.LABEL_PDF))
     if links:
         lines.append(f"*{texts.LABEL_LINK}:* " + " · ".join(links))
+    return _section("\n".join(lines)) | {"accessory": _button(card.rank, detail_button(card))}
+
+
+def _detail_section(card: Card) -> Block:
+    """The 자세히 answer as one mrkdwn section: title, 요약, keywords, links."""
+    view = detail_view(card)
+    summary = _fit(view.summary, _EASY_BUDGET)
+    if view.english:
+        summary = f"_{slack_escape(texts.SUMMARY_ENGLISH_MARK)}_ {summary}"
+    lines = [
+        f"*{_fit(view.title, _TITLE_BUDGET)}*",
+        f"*{texts.LABEL_SUMMARY}:* {summary}",
+        f"*{texts.LABEL_KEYWORDS}:* {_fit(view.keywords, _FIELDS_BUDGET)}",
+    ]
+    links = [_link(view.url, display_url(view.url))] if view.url else []
+    if view.pdf_url:
+        links.append(_link(view.pdf_url, texts.LABEL_PDF))
+    if links:
+        lines.append(f"*{texts.LABEL_LINK}:* " + " · ".join(links))
     return _section("\n".join(lines))
 
 
@@ -139,10 +159,12 @@ def render_digest_slack(digest: Digest) -> list[SlackMessage]:
 
 
 def render_reply_slack(reply: Reply) -> list[SlackMessage]:
-    """The reply's text as sections, then its digest, then its buttons as actions blocks."""
+    """The reply's text as sections, then its digest or detail, then its buttons as actions blocks."""
     text = clean_text(reply.text).strip()
     groups = [(chunk, [_section(slack_escape(chunk))]) for chunk in split_lines(text, SECTION_MAX, _cost)]
     if reply.digest:
         groups += _digest_groups(reply.digest)
+    if reply.detail:
+        groups.append((one_line(reply.detail.title), [_detail_section(reply.detail)]))
     groups += [("", [block]) for block in _actions(reply.buttons)]
     return _pack(groups)

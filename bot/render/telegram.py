@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from bot import texts
-from bot.models import Card, Digest, Reply
+from bot.models import Button, Card, Digest, Reply
+from bot.render.detail import detail_button, detail_view
 from bot.render.limits import (
     HEADER_MAX,
     CardView,
@@ -22,6 +24,14 @@ from bot.render.limits import (
 TELEGRAM_LIMIT = 4096
 _TAG = re.compile(r"<(?:\"[^\"]*\"|'[^']*'|[^'\">])*>")
 _GAP = "\n\n"
+
+
+@dataclass(frozen=True)
+class TelegramMessage:
+    """One sendMessage worth: HTML text and the buttons of its inline keyboard."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
 
 
 def telegram_length(html_text: str) -> int:
@@ -81,16 +91,46 @@ def _pack(blocks: list[str], room: int) -> list[list[str]]:
     return groups
 
 
-def render_digest_telegram(digest: Digest) -> list[str]:
-    """The digest as message parts: header line, then numbered cards; later parts say (i/n)."""
+def render_digest_messages(digest: Digest) -> list[TelegramMessage]:
+    """The digest as messages: header line, numbered cards (later parts say (i/n)), and a
+    자세히 button for each card under the message that shows it."""
     base = shorten(one_line(digest.header), HEADER_MAX)
     most = max(2, len(digest.cards))
     widest = _heading(base, most, most)  # no later part's heading is longer
     room = TELEGRAM_LIMIT - telegram_length(widest) - len(_GAP)
     groups = _pack([_card_html(card) for card in digest.cards], room)
-    headed = [[_heading(base, i, len(groups)), *group] for i, group in enumerate(groups, 1)]
-    parts = [_GAP.join(filter(None, blocks)) for blocks in headed]
-    return [part for part in parts if part]
+    buttons = iter([detail_button(card) for card in digest.cards])
+    messages = []
+    for i, group in enumerate(groups, 1):
+        text = _GAP.join(filter(None, [_heading(base, i, len(groups)), *group]))
+        keys = tuple(next(buttons) for _ in group)
+        if text:
+            messages.append(TelegramMessage(text, keys))
+    return messages
+
+
+def render_digest_telegram(digest: Digest) -> list[str]:
+    """The digest as message parts (texts only): header line, then numbered cards."""
+    return [message.text for message in render_digest_messages(digest)]
+
+
+def render_detail_telegram(card: Card) -> str:
+    """The 자세히 answer: bold labels, escaped title, 요약 and keywords, then the links."""
+    view = detail_view(card)
+    summary = _esc(view.summary)
+    if view.english:
+        summary = f"<i>{_esc(texts.SUMMARY_ENGLISH_MARK)}</i> {summary}"
+    lines = [
+        f"<b>{_esc(view.title)}</b>",
+        f"<b>{texts.LABEL_SUMMARY}:</b> {summary}",
+        f"<b>{texts.LABEL_KEYWORDS}:</b> {_esc(view.keywords)}",
+    ]
+    links = [_link(view.url, display_url(view.url))] if view.url else []
+    if view.pdf_url:
+        links.append(_link(view.pdf_url, texts.LABEL_PDF))
+    if links:
+        lines.append(f"<b>{texts.LABEL_LINK}:</b> " + " · ".join(links))
+    return "\n".join(lines)
 
 
 def _text_parts(text: str) -> list[str]:
@@ -98,13 +138,23 @@ def _text_parts(text: str) -> list[str]:
     return [_esc(chunk) for chunk in split_lines(clean_text(text).strip(), TELEGRAM_LIMIT)]
 
 
-def render_reply_telegram(reply: Reply) -> list[str]:
-    """The reply's text, then its digest; buttons are left to the inline keyboard."""
-    parts = _text_parts(reply.text)
-    digest = render_digest_telegram(reply.digest) if reply.digest else []
-    if parts and digest:
-        merged = parts[-1] + _GAP + digest[0]
+def render_reply_messages(reply: Reply) -> list[TelegramMessage]:
+    """The reply's text, then its digest (cards with their 자세히 buttons) or detail; the reply's
+    own buttons go under the last message."""
+    messages = [TelegramMessage(part) for part in _text_parts(reply.text)]
+    digest = render_digest_messages(reply.digest) if reply.digest else []
+    if reply.detail:
+        digest.append(TelegramMessage(render_detail_telegram(reply.detail)))
+    if messages and digest:
+        merged = messages[-1].text + _GAP + digest[0].text
         if telegram_length(merged) <= TELEGRAM_LIMIT:
-            parts[-1] = merged
-            digest = digest[1:]
-    return parts + digest
+            messages[-1] = TelegramMessage(merged, digest.pop(0).buttons)
+    messages += digest
+    if messages and reply.buttons:
+        messages[-1] = TelegramMessage(messages[-1].text, messages[-1].buttons + reply.buttons)
+    return messages
+
+
+def render_reply_telegram(reply: Reply) -> list[str]:
+    """The reply as message texts (buttons are left to the inline keyboards)."""
+    return [message.text for message in render_reply_messages(reply)]

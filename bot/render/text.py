@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.models import Card, Digest, Reply
+from bot.render.detail import detail_buttons, detail_view
 from bot.render.limits import card_view, clean_text, one_line
 
 _INDENT = "   "
@@ -32,11 +33,33 @@ def render_digest_text(digest: Digest) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
+def render_detail_text(card: Card) -> str:
+    """The 자세히 answer: title, 요약, keywords and links, one labelled line each."""
+    view = detail_view(card)
+    summary = f"{texts.SUMMARY_ENGLISH_MARK} {view.summary}" if view.english else view.summary
+    lines = [
+        f"{texts.LABEL_TITLE}: {view.title}",
+        f"{texts.LABEL_SUMMARY}: {summary}",
+        f"{texts.LABEL_KEYWORDS}: {view.keywords}",
+    ]
+    if view.url:
+        lines.append(f"{texts.LABEL_LINK}: {view.url}")
+    if view.pdf_url:
+        lines.append(f"{texts.LABEL_PDF}: {view.pdf_url}")
+    return "\n".join(lines)
+
+
 def render_reply_text(reply: Reply) -> str:
-    """The reply's text, then its digest, then one "[label] → /command" line per button."""
+    """The reply's text, digest and detail, then one "[label] → /command" line per button.
+
+    The console has no buttons: each card's 자세히 shows as the command it runs.
+    """
     blocks = [clean_text(reply.text).strip()]
     if reply.digest:
         blocks.append(render_digest_text(reply.digest))
-    buttons = [f"[{one_line(b.label)}] → /{one_line(b.command)}" for b in reply.buttons]
+    if reply.detail:
+        blocks.append(render_detail_text(reply.detail))
+    card_buttons = detail_buttons(reply.digest) if reply.digest else ()
+    buttons = [f"[{one_line(b.label)}] → /{one_line(b.command)}" for b in (*card_buttons, *reply.buttons)]
     blocks.append("\n".join(buttons))
     return "\n\n".join(block for block in blocks if block)

@@ -25,7 +25,7 @@ from bot.broadcast.pacing import Pacer
 from bot.commands import dispatch, menu
 from bot.models import Request
 from bot.redact import redact, remember
-from bot.render.telegram import render_reply_telegram
+from bot.render.telegram import render_reply_messages
 from bot.services import Services
 from bot.settings import Settings
 from handlers.telegram.limiter import SharedRateLimiter
@@ -193,19 +193,18 @@ class TelegramPlatform:
     async def _answer(
         self, bot: Bot, request: Request, origin: MaybeInaccessibleMessage, quote: bool = False
     ) -> None:
-        """Run the command and reply in the origin's chat (and forum topic); buttons go last."""
+        """Run the command and reply in the origin's chat (and forum topic), each message with its buttons."""
         reply = await asyncio.to_thread(dispatch, self.services, request)
-        parts = render_reply_telegram(reply)
+        messages = render_reply_messages(reply)
         first = ReplyParameters(origin.message_id, allow_sending_without_reply=True) if quote else None
         thread = origin.message_thread_id if isinstance(origin, Message) and origin.is_topic_message else None
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
+        for i, message in enumerate(messages):
             await bot.send_message(
                 chat_id=request.chat_id,
-                text=part,
+                text=message.text,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,
-                reply_markup=inline_keyboard(reply.buttons) if last else None,
+                reply_markup=inline_keyboard(message.buttons),
                 reply_parameters=first if i == 0 else None,
                 message_thread_id=thread,
             )

@@ -24,11 +24,12 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.broadcast.pacing import Pacer
 from bot.channels import ChatLimits, SendResult
-from bot.models import Digest, Reply
+from bot.models import Button, Digest, Reply
 from bot.redact import redact
-from bot.render.telegram import render_digest_telegram, render_reply_telegram
+from bot.render.telegram import TelegramMessage, render_digest_messages, render_reply_telegram
 from bot.settings import Settings
 from handlers.telegram.transport import NOT_SENT, AiohttpRequest
+from handlers.telegram.updates import inline_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,17 @@ def classify(exc: TelegramError, token: str) -> SendResult:
     return SendResult("failed", detail)  # InvalidToken, Conflict, …
 
 
+def as_message(part: object) -> TelegramMessage:
+    """A part as rendered, or as the outbox stored it (a dict; older broadcasts stored bare HTML)."""
+    if isinstance(part, TelegramMessage):
+        return part
+    if isinstance(part, dict):
+        buttons = part.get("buttons") or []
+        keys = tuple(Button(str(b.get("label", "")), str(b.get("command", ""))) for b in buttons)
+        return TelegramMessage(str(part.get("text", "")), keys)
+    return TelegramMessage(str(part))
+
+
 class TelegramChannel:
     """Sends broadcast parts with a dedicated Bot; the engine paces them with `pacer`.
 
@@ -115,9 +127,9 @@ class TelegramChannel:
         self._ready = asyncio.Lock()
         self._open = False
 
-    def render(self, digest: Digest) -> list[str]:
-        """The digest as HTML message parts."""
-        return render_digest_telegram(digest)
+    def render(self, digest: Digest) -> list[TelegramMessage]:
+        """The digest as HTML messages, each with the 자세히 buttons of its cards."""
+        return render_digest_messages(digest)
 
     def render_text(self, text: str) -> list[str]:
         """A plain notice as escaped HTML parts."""
@@ -126,12 +138,14 @@ class TelegramChannel:
     async def send(self, chat_id: str, part: object) -> SendResult:
         """One sendMessage, one attempt: a connection that never opened is the engine's to retry."""
         await self._start()
+        message = as_message(part)
         try:
             await self._bot.send_message(
                 chat_id=chat_id,
-                text=str(part),
+                text=message.text,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,
+                reply_markup=inline_keyboard(message.buttons),
                 allow_paid_broadcast=True if self.paid else None,
             )
         except TelegramError as exc:

@@ -52,6 +52,7 @@ class FakeHFServer:
         self.days: dict[str, list[Any]] = {str(k): list(v) for k, v in (days or {}).items()}
         self.directory = directory
         self.faults: deque[Canned] = deque()
+        self.not_ready: dict[str, int] = {}  # day -> how many more first-page fetches answer []
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -73,6 +74,17 @@ class FakeHFServer:
         """Queue canned responses; each request takes the next one until the queue is empty."""
         with self._lock:
             self.faults.extend(responses)
+
+    def empty_at_first(self, day: str | dt.date, fetches: int) -> None:
+        """Answer `[]` for `day` to its next `fetches` fetches, then the full list (a late list)."""
+        with self._lock:
+            self.not_ready[str(day)] = fetches
+
+    def _still_empty(self, day: str) -> bool:
+        with self._lock:
+            left = self.not_ready.get(day, 0)
+            self.not_ready[day] = max(0, left - 1)
+            return left > 0
 
     def api_requests(self) -> list[Recorded]:
         """The daily-papers requests received so far."""
@@ -112,6 +124,24 @@ class FakeHFServer:
         with self._lock:
             self.requests.append(request)
             return self.faults.popleft() if self.faults else None
+
+
+def synthetic_entries(n: int, prefix: str = "2501") -> list[dict[str, Any]]:
+    """`n` valid made-up entries with distinct ids and votes."""
+    return [
+        {
+            "paper": {
+                "id": f"{prefix}.{10000 + i}",
+                "title": f"Synthetic Paper {i}",
+                "summary": f"Abstract {i}.",
+                "upvotes": (i * 37) % 101,
+                "authors": [{"name": f"Author {i}"}],
+                "publishedAt": "2025-01-02T03:04:05.000Z",
+            },
+            "numComments": i % 5,
+        }
+        for i in range(n)
+    ]
 
 
 def _query_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int | None:
@@ -157,6 +187,8 @@ class _Handler(BaseHTTPRequestHandler):
         day = query.get("date", "")
         if not _valid_date(day):
             return Canned(400, json.dumps({"error": "Invalid date"}))
+        if query.get("p", "0") == "0" and fake._still_empty(day):
+            return Canned(200, "[]")
         return page_of(fake.entries(day) or [], query)
 
     def _send(self, canned: Canned) -> None:

@@ -125,7 +125,18 @@ def test_parse_command_handles_bot_mentions_and_noise() -> None:
     assert parse_command("  /field  자연어   처리 ") == ("field", ("자연어", "처리"))
 
 
-COMMANDS = ["top", "field", "fields", "subscribe", "unsubscribe", "settings", "rebroadcast", "stats", "help"]
+COMMANDS = [
+    "top",
+    "field",
+    "fields",
+    "paper",
+    "subscribe",
+    "unsubscribe",
+    "settings",
+    "rebroadcast",
+    "stats",
+    "help",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -48,6 +48,9 @@ SECOND = Card(
     field_names=("자연어 처리",),
     votes=None,
     url="https://huggingface.co/papers/2502.06329",
+    summary_text="We build <FinQA> & test it. Models fail.",
+    summary_lang="en",
+    keywords=("finance", "<long> & context"),
 )
 DIGEST = Digest(header=HEADER, cards=(FIRST, SECOND), day=dt.date(2025, 2, 11))
 
@@ -241,7 +244,8 @@ def test_markdown_matches_the_seed_layout() -> None:
         "",
         "**PDF 다운로드 링크**: [PDF 다운로드](https://arxiv.org/pdf/2502.06703)",
     ]
-    assert f"**요약**:\n{texts.ENGLISH_MARK} A long-context QA" in second
+    assert f"**요약**:\n{texts.SUMMARY_ENGLISH_MARK} We build <FinQA> & test it. Models fail.\n" in second
+    assert f"**쉬운설명**:\n{texts.ENGLISH_MARK} A long-context QA" in second
     assert "**추천수**:\n–\n" in second
     assert second.endswith("[PDF 다운로드](https://huggingface.co/papers/2502.06329)\n---\n")
 

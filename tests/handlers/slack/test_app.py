@@ -315,3 +315,15 @@ async def test_socket_mode_round_trip(services: Services, fake: FakeSlack) -> No
         assert message["blocks"][0]["text"]["text"] == texts.digest_header("2025-02-11", 2)
     finally:
         await platform.stop()
+
+
+async def test_card_detail_buttons_answer_with_the_summary_only_to_the_presser(slack: SlackHarness) -> None:
+    (message,) = await slack.command("/top 1")
+    [button] = [b["accessory"] for b in message["blocks"] if b["type"] == "section"]
+    assert button["value"] == "paper 2502.06781" and button["text"]["text"] == f"{texts.DETAIL_BUTTON} 1"
+    (answer,) = await slack.press(button["value"], button["action_id"])
+    assert answer["response_type"] == "ephemeral"  # a channel is not flooded with everyone's clicks
+    assert_within_limits(answer)
+    text = answer["blocks"][0]["text"]["text"]
+    assert f"*{texts.LABEL_SUMMARY}:* 정답인지 아닌지만 알려 주는 이진 결과 보상" in text
+    assert "<https://arxiv.org/pdf/2502.06781|PDF>" in text

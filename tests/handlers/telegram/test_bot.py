@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from bot import texts
 from bot.commands import help_text, menu
 from bot.ingest import store_digest
+from bot.selection import top_of_day
 from bot.services import Services
 from bot.sources.markdown import parse_digest
 from handlers.telegram.bot import TelegramPlatform
@@ -263,3 +264,42 @@ async def test_handler_errors_are_logged_once_without_the_token(
     message = record.getMessage()
     assert "Forbidden" in message and "Traceback" in message
     assert TOKEN.split(":")[1] not in message
+
+
+def store_hostile_paper(services: Services) -> None:
+    """A paper whose every external text is full of markup, listed on 2025-02-12."""
+    from storage.papers import upsert_papers
+    from storage.records import PaperIn
+
+    paper = PaperIn(
+        id="2502.09999",
+        title="<b>Bold</b> & <script>x</script>",
+        abstract="We test <FinQA> & co. It breaks <i>things</i>. Third. Fourth sentence stays out.",
+        ai_keywords=["<long> & context", "finance"],
+        upvotes=7,
+    )
+    with services.db.session() as session:
+        upsert_papers(session, [paper], dt.date(2025, 2, 12), "hf")
+
+
+async def test_detail_button_answers_with_the_summary_keywords_and_links(
+    platform: TelegramPlatform, fake: FakeTelegramServer, services
+) -> None:
+    chat = TgChat(fake, private_chat(7101), user(7101))
+    [top] = await chat.ask("/top 2 2025-02-11")
+    ids = [c.paper_id for c in top_of_day(services, dt.date(2025, 2, 11), 2).cards]
+    assert [b["callback_data"] for b in top.buttons] == [f"paper {i}" for i in ids]
+    assert [b["text"] for b in top.buttons] == [f"{texts.DETAIL_BUTTON} 1", f"{texts.DETAIL_BUTTON} 2"]
+    shown = visible((await chat.press(top, f"paper {ids[0]}")).text)
+    assert f"{texts.LABEL_SUMMARY}: 정답인지 아닌지만 알려 주는 이진 결과 보상" in shown
+    assert "https://arxiv.org/pdf/2502.06781" in (await chat.press(top, f"paper {ids[0]}")).text
+
+    store_hostile_paper(services)
+    [hostile] = await chat.ask("/top 1 2025-02-12")
+    answer = await chat.press(hostile, "paper 2502.09999")
+    assert "<script>" not in answer.text and "&lt;FinQA&gt; &amp; co." in answer.text
+    shown = visible(answer.text)
+    assert "<b>Bold</b> & <script>x</script>" in shown
+    summary = f"{texts.SUMMARY_ENGLISH_MARK} We test <FinQA> & co. It breaks <i>things</i>. Third."
+    assert f"{texts.LABEL_SUMMARY}: {summary}" in shown and "Fourth" not in shown
+    assert f"{texts.LABEL_KEYWORDS}: <long> & context, finance" in shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import socket
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TimedOut
 
+from bot.broadcast.plan import json_ready
 from bot.channels import SendResult
 from bot.models import Card, Digest
 from bot.settings import Settings
@@ -237,3 +239,19 @@ async def test_resolve_chat_id(fake: FakeTelegramServer) -> None:
     assert TOKEN not in str(err.value)
     with pytest.raises(ValueError, match="not a Telegram chat"):
         await resolve_chat_id(settings, "papers ko!")
+
+
+async def test_broadcast_parts_carry_detail_buttons_through_the_outbox(
+    fake: FakeTelegramServer, channel: TelegramChannel
+) -> None:
+    cards = tuple(
+        Card(i, f"2502.0000{i}", f"<T{i}>", "설명", "ko", ("ai",), ("인공지능",), i, "https://x.io")
+        for i in (1, 2)
+    )
+    [part] = channel.render(Digest(header="헤더", cards=cards))
+    stored = json.loads(json.dumps(json_ready(part)))  # what the outbox keeps and hands back
+    assert await channel.send("9", stored) == SendResult("sent")
+    [message] = fake.sent_to(9)
+    assert [b["callback_data"] for b in message.buttons] == ["paper 2502.00001", "paper 2502.00002"]
+    assert "&lt;T1&gt;" in message.text
+    assert await channel.send("9", "<b>an older broadcast's bare HTML</b>") == SendResult("sent")
