@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot import texts
-from bot.fields import Field, Taxonomy
+
+if TYPE_CHECKING:  # (the taxonomy's fuzzy matching loads rapidfuzz: not needed to parse counts)
+    from bot.fields import Field, Taxonomy
 
 MAX_N = 20
 MAX_ARGS = 12

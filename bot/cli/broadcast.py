@@ -5,18 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import signal
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.bootstrap import build_channels, daily_run
-from bot.broadcast.engine import BroadcastEngine
-from bot.broadcast.plan import OutboxBroadcaster, plan
-from bot.cli.app import CliError, wiring
-from bot.cli.papers import DATE
-from bot.leader import Leadership, instance_name
-from bot.selection import latest_day
-from bot.services import Services
-from storage import broadcasts
+from bot.cli.app import DATE, CliError, wiring
+from bot.cli.live import tally_task, terminal_console
+
+# The engine, the leadership and storage are imported by the verbs that run: `--help` stays quick.
+if TYPE_CHECKING:
+    from bot.broadcast.engine import BroadcastEngine
+    from bot.leader import Leadership
+    from bot.services import Services
 
 
 async def _close(engine: BroadcastEngine) -> None:
@@ -32,6 +32,8 @@ def _stop_on_signals(engine: BroadcastEngine) -> None:
 
 async def _lead(services: Services, engine: BroadcastEngine) -> Leadership | None:
     """Take the leadership for this run; None when a running service leads (it will send)."""
+    from bot.leader import Leadership
+
     leadership = Leadership(services.db, engine.worker_id)
     await leadership.start()  # (renewed in the background for as long as the run takes)
     if not leadership.is_leader:
@@ -42,6 +44,10 @@ async def _lead(services: Services, engine: BroadcastEngine) -> Leadership | Non
 
 
 def _engine(services: Services) -> BroadcastEngine:
+    from bot.bootstrap import build_channels
+    from bot.broadcast.engine import BroadcastEngine
+    from bot.leader import instance_name
+
     channels = build_channels(services.settings)
     if not channels:
         raise CliError("no platform configured to send to")
@@ -54,6 +60,8 @@ def _engine(services: Services) -> BroadcastEngine:
 @click.pass_context
 def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> None:
     """Run the daily digest of a day now (running it again resumes, never sends twice)."""
+    from bot.bootstrap import daily_run
+
     services = wiring(ctx).services()
     day = date_.date() if date_ else services.today() - dt.timedelta(days=1)
     engine = _engine(services)
@@ -65,8 +73,10 @@ def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> N
     async def go() -> None:
         _stop_on_signals(engine)
         leadership = await _lead(services, engine)
+        console = terminal_console() if leadership is not None else None
         try:
-            result = await run(day, wait=leadership is not None)
+            async with tally_task(lambda: _daily_counts(services, day), console):
+                result = await run(day, wait=leadership is not None)
         finally:
             if leadership is not None:
                 await leadership.stop()
@@ -76,7 +86,29 @@ def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> N
     asyncio.run(go())
 
 
+def _counts(services: Services, broadcast_id: int | None) -> dict[str, int] | None:
+    """Delivery counts of one broadcast, for the live tally."""
+    from storage import broadcasts
+
+    if broadcast_id is None:
+        return None
+    with services.db.session() as session:
+        return broadcasts.counts(session, broadcast_id)
+
+
+def _daily_counts(services: Services, day: dt.date) -> dict[str, int] | None:
+    """Delivery counts of the daily broadcast of `day`, once it exists."""
+    from storage import broadcasts
+
+    with services.db.session() as session:
+        found = broadcasts.find_daily(session, day)
+    return _counts(services, found[0]) if found else None
+
+
 def _dry_run(services: Services, engine: BroadcastEngine, day: dt.date) -> None:
+    from bot.broadcast.plan import plan
+    from storage import broadcasts
+
     with services.db.session() as session:
         recipients = broadcasts.active_subscribers(session)
     parts, chosen = plan(services, engine.channels, day, recipients)
@@ -93,6 +125,8 @@ def _dry_run(services: Services, engine: BroadcastEngine, day: dt.date) -> None:
 def _report(
     services: Services, broadcast_id: int | None, status: str, leading: bool, note: str | None
 ) -> None:
+    from storage import broadcasts
+
     if broadcast_id is None:
         raise CliError(f"daily run {status}: {note or 'no broadcast created'}")
     with services.db.session() as session:
@@ -110,6 +144,9 @@ def _report(
 @click.pass_context
 def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -> None:
     """Send a day's digest again, as a new broadcast, to every active subscriber or one chat."""
+    from bot.broadcast.plan import OutboxBroadcaster
+    from bot.selection import latest_day
+
     services = wiring(ctx).services()
     target = _target(to)
     day = date_.date() if date_ else latest_day(services)
@@ -126,7 +163,8 @@ def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -
         leadership = await _lead(services, engine)
         if leadership is not None:
             try:
-                await engine.run_pending()  # this one, and any other left unfinished
+                async with tally_task(lambda: _counts(services, result.broadcast_id), terminal_console()):
+                    await engine.run_pending()  # this one, and any other left unfinished
             finally:
                 await leadership.stop()
         await _close(engine)

@@ -8,12 +8,7 @@ from importlib import resources
 
 import click
 
-from bot.bootstrap import console_chat
 from bot.cli.app import wiring
-from bot.ingest import store_digest
-from bot.render.text import render_digest_text
-from bot.selection import top_of_day
-from bot.sources.markdown import parse_digest
 
 SAMPLE_DAY = dt.date(2025, 2, 11)
 DEMO_DATABASE = "sqlite:///paperbot-demo.db"
@@ -30,6 +25,12 @@ def sample_text() -> str:
 @click.pass_context
 def demo(ctx: click.Context, no_input: bool, database: str) -> None:
     """Show the day's cards from the bundled sample, then chat with the bot in the console."""
+    from bot.bootstrap import console_chat
+    from bot.ingest import store_digest
+    from bot.render.text import render_digest_text
+    from bot.selection import top_of_day
+    from bot.sources.markdown import parse_digest
+
     services = wiring(ctx).services(database_url=database)
     store_digest(services.db, parse_digest(sample_text(), SAMPLE_DAY), services.taxonomy, SAMPLE_DAY)
     digest = top_of_day(services, SAMPLE_DAY, services.settings.top_n)

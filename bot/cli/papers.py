@@ -9,14 +9,13 @@ from pathlib import Path
 import click
 
 from bot import args as A
-from bot.cli.app import CliError, progress, wiring
-from bot.ingest import store_day_list, store_digest
+from bot.cli.app import DATE, CliError, progress, wiring
 from bot.output import FORMATS, digest_json, render
-from bot.selection import field_counts, latest_day, top_of_day, top_of_field
-from bot.sources.hf import HFClient, HFError
 from bot.sources.markdown import DigestFormatError, ParsedDigest, read_digest
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+NO_PAPERS_YET = "no papers stored yet; run 'paperbot fetch' (or 'paperbot import FILE...') first"
+
+# Storage (SQLAlchemy) and the Hugging Face client (httpx) are imported by the verbs that use them.
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:
@@ -35,6 +34,9 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 @click.pass_context
 def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
     """Fetch Hugging Face daily lists into the database."""
+    from bot.ingest import store_day_list
+    from bot.sources.hf import HFClient, HFError
+
     services = wiring(ctx).services()
     last = _day(date_) or services.today() - dt.timedelta(days=1)
     wanted = [last - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
@@ -55,36 +57,77 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
 
 @click.command("import")
 @click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "files",
+    nargs=-1,
+    required=True,
+    metavar="FILE...",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option("--date", "date_", type=DATE, help="Listing day for digests that carry no date.")
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], date_: dt.datetime | None) -> None:
-    """Import markdown digests (the four known formats) into the database."""
+    """Import markdown digests (the four known formats) into the database.
+
+    Every file is read first; a bad file is reported with its reason and the others are still
+    stored. Exits 1 when any file failed.
+
+    \b
+    Example:
+      paperbot import digests/*.md --date 2025-02-11
+    """
+    from bot.ingest import store_digest
+
     services = wiring(ctx).services()
-    parsed = [(path, _parse(path, _day(date_))) for path in files]  # every file is read before any is stored
-    for path, digest in parsed:
-        day = digest.day or _day(date_)
-        assert day is not None
+    parsed, failed = _parse_all(files, _day(date_))
+    for path, digest, day in parsed:
         report = store_digest(services.db, digest, services.taxonomy, day)
         click.echo(f"{path.name}: {report.stored} papers for {day}, skipped {len(report.skipped)}")
         for line in report.skipped:
             click.echo(f"  skipped {line}", err=True)
+    if len(files) > 1 or failed:
+        click.echo(f"{len(parsed)} files imported, {failed} failed", err=True)
+    if failed:
+        raise CliError(f"{failed} of {len(files)} files failed to import")
+
+
+def _parse_all(
+    files: tuple[Path, ...], day: dt.date | None
+) -> tuple[list[tuple[Path, ParsedDigest, dt.date]], int]:
+    """Every file parsed (with a bar on a terminal); bad ones reported on stderr and counted."""
+    parsed: list[tuple[Path, ParsedDigest, dt.date]] = []
+    failed = 0
+    with progress(files, "reading") as bar:
+        for path in bar:
+            try:
+                digest = _parse(path, day)
+            except ValueError as exc:
+                click.echo(f"{path.name}: {exc}", err=True)
+                failed += 1
+                continue
+            when = digest.day or day
+            assert when is not None  # (_parse refuses a digest without any date)
+            parsed.append((path, digest, when))
+    return parsed, failed
 
 
 def _parse(path: Path, day: dt.date | None) -> ParsedDigest:
+    """One digest; ValueError with the reason when it cannot be imported."""
     try:
         digest = read_digest(path, day)
     except DigestFormatError as exc:
-        raise CliError(f"{path.name}: {exc}") from None
+        raise ValueError(str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read: {exc.__class__.__name__}") from None
     if digest.day is None and day is None:
-        raise click.UsageError(f"{path.name} has no date inside; pass --date YYYY-MM-DD")
+        raise ValueError("no date inside; pass --date YYYY-MM-DD")
     return digest
 
 
 def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empty: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(digest_json(digest, day, field), ensure_ascii=False, indent=2))  # type: ignore[arg-type]
+    elif digest is None and fmt == "markdown":
+        raise CliError(f"{empty}: nothing to export")  # an empty export file would look like success
     elif digest is None:
         click.echo(empty, err=True)
     else:
@@ -98,10 +141,12 @@ def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empt
 @click.pass_context
 def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) -> None:
     """Print the top cards of a day."""
+    from bot.selection import latest_day, top_of_day
+
     services = wiring(ctx).services()
     day = _day(date_) or latest_day(services)
     digest = top_of_day(services, day, n or services.settings.top_n) if day else None
-    _emit(digest, fmt, day, None, f"no papers stored for {day or 'any day'}")
+    _emit(digest, fmt, day, None, f"no papers stored for {day}" if day else NO_PAPERS_YET)
 
 
 @click.command()
@@ -112,6 +157,8 @@ def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) 
 @click.pass_context
 def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | None, fmt: str) -> None:
     """Print the top cards of a research field (Korean or English name, alias or code)."""
+    from bot.selection import latest_day, top_of_field
+
     services = wiring(ctx).services()
     resolution = services.taxonomy.resolve(" ".join(name))
     if resolution.field is None:
@@ -128,6 +175,8 @@ def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | 
 @click.pass_context
 def fields(ctx: click.Context, fmt: str) -> None:
     """Print the field taxonomy with paper counts over the /field window."""
+    from bot.selection import field_counts
+
     services = wiring(ctx).services()
     days = services.settings.field_window_days
     counts = field_counts(services, days)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from bot.bootstrap import run_service
 from bot.cli.app import wiring
 
 
@@ -13,4 +12,6 @@ from bot.cli.app import wiring
 @click.pass_context
 def run(ctx: click.Context, console: bool) -> None:
     """Run the service: every platform whose token is set, plus the scheduler."""
+    from bot.bootstrap import run_service
+
     run_service(wiring(ctx).services(), console)

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.bootstrap import resolve_chat
 from bot.cli.app import CliError, wiring
-from storage import subscribers
 
 PLATFORMS = ("telegram", "slack", "console")
 _CHAT_ID = {
@@ -44,6 +42,8 @@ def subscribers_group() -> None:
 @click.pass_context
 def list_(ctx: click.Context, platform: str | None) -> None:
     """List subscribers."""
+    from storage import subscribers
+
     services = wiring(ctx).services()
     with services.db.session() as session:
         rows = subscribers.list_all(session, platform)
@@ -70,6 +70,9 @@ def add(
     ctx: click.Context, platform: str, chat_ids: tuple[str, ...], field_list: str, from_file: Path | None
 ) -> None:
     """Subscribe chats (many ids at once)."""
+    from bot.bootstrap import resolve_chat
+    from storage import subscribers
+
     services = wiring(ctx).services()
     codes = [c.strip() for c in field_list.split(",") if c.strip()]
     unknown = [c for c in codes if services.taxonomy.get(c) is None]
@@ -93,6 +96,8 @@ def add(
 @click.pass_context
 def remove(ctx: click.Context, platform: str, chat_ids: tuple[str, ...]) -> None:
     """Unsubscribe chats."""
+    from storage import subscribers
+
     services = wiring(ctx).services()
     with services.db.session() as session:
         done = sum(subscribers.unsubscribe(session, platform, c, "removed by admin") for c in chat_ids)
