@@ -15,7 +15,25 @@ from bot.redact import RedactingFilter, redact, secret_values
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class Day(click.DateTime):
+    """A YYYY-MM-DD date, shown as such in help (click would show `[%Y-%m-%d]`)."""
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        """The placeholder in usage lines and option help."""
+        return "YYYY-MM-DD"
+
+
+DATE = Day()
+
+
+def examples(*lines: str) -> str:
+    """A help epilog listing example command lines, kept as written (click's `\\b` paragraph)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 class CliError(click.ClickException):
@@ -46,12 +64,14 @@ def wiring(ctx: click.Context) -> Bootstrap:
     return ctx.find_object(Bootstrap) or ctx.ensure_object(Bootstrap)
 
 
-@click.group("db")
+@click.group("db", epilog=examples("paperbot db upgrade"))
 def db_group() -> None:
     """Database maintenance."""
 
 
-@db_group.command("upgrade")
+@db_group.command(
+    "upgrade", epilog=examples("PAPERBOT_DATABASE_URL=postgresql+psycopg://... paperbot db upgrade")
+)
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply database migrations (also done at every start)."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.app import DATE, CliError, wiring
+from bot.cli.app import DATE, CliError, examples, wiring
 from bot.cli.live import tally_task, terminal_console
 
 # The engine, the leadership and storage are imported by the verbs that run: `--help` stays quick.
@@ -54,7 +54,7 @@ def _engine(services: Services) -> BroadcastEngine:
     return BroadcastEngine(services, channels, instance_name())
 
 
-@click.command()
+@click.command(epilog=examples("paperbot broadcast --dry-run", "paperbot broadcast --date 2025-02-11"))
 @click.option("--date", "date_", type=DATE, help="Listing day (default: yesterday in PAPERBOT_TIMEZONE).")
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send and store nothing.")
 @click.pass_context
@@ -138,7 +138,11 @@ def _report(
         click.echo(f"note: {note}", err=True)
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "paperbot rebroadcast", "paperbot rebroadcast --date 2025-02-11 --to telegram:-1001234567890"
+    )
+)
 @click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
 @click.option("--to", "to", metavar="PLATFORM:CHAT_ID", help="Send to this one chat only.")
 @click.pass_context

@@ -8,7 +8,7 @@ from importlib import resources
 
 import click
 
-from bot.cli.app import wiring
+from bot.cli.app import examples, wiring
 
 SAMPLE_DAY = dt.date(2025, 2, 11)
 DEMO_DATABASE = "sqlite:///paperbot-demo.db"
@@ -19,9 +19,11 @@ def sample_text() -> str:
     return resources.files("bot").joinpath("data/sample_digest.md").read_text(encoding="utf-8")
 
 
-@click.command()
+@click.command(epilog=examples("paperbot demo", "paperbot demo --no-input > cards.txt"))
 @click.option("--no-input", is_flag=True, help="Print the cards and exit, without the console chat.")
-@click.option("--database", default=DEMO_DATABASE, show_default=True, help="SQLAlchemy URL for the demo.")
+@click.option(
+    "--database", default=DEMO_DATABASE, show_default=True, metavar="URL", help="SQLAlchemy URL for the demo."
+)
 @click.pass_context
 def demo(ctx: click.Context, no_input: bool, database: str) -> None:
     """Show the day's cards from the bundled sample, then chat with the bot in the console."""

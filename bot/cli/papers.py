@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from bot import args as A
-from bot.cli.app import DATE, CliError, progress, wiring
+from bot.cli.app import DATE, CliError, examples, progress, wiring
 from bot.output import FORMATS, digest_json, render
 from bot.sources.markdown import DigestFormatError, ParsedDigest, read_digest
 
@@ -22,10 +22,11 @@ def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-@click.command()
+@click.command(epilog=examples("paperbot fetch", "paperbot fetch --date 2025-02-11 --days 7"))
 @click.option("--date", "date_", type=DATE, help="Listing day (default: yesterday in PAPERBOT_TIMEZONE).")
 @click.option(
     "--days",
+    metavar="N",
     type=click.IntRange(1, 366),
     default=1,
     show_default=True,
@@ -55,7 +56,7 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
         raise CliError(f"{len(failures)} of {len(wanted)} days failed; first: {failures[0]}")
 
 
-@click.command("import")
+@click.command("import", epilog=examples("paperbot import digests/*.md --date 2025-02-11"))
 @click.argument(
     "files",
     nargs=-1,
@@ -70,10 +71,6 @@ def import_(ctx: click.Context, files: tuple[Path, ...], date_: dt.datetime | No
 
     Every file is read first; a bad file is reported with its reason and the others are still
     stored. Exits 1 when any file failed.
-
-    \b
-    Example:
-      paperbot import digests/*.md --date 2025-02-11
     """
     from bot.ingest import store_digest
 
@@ -134,9 +131,13 @@ def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empt
         click.echo(render(digest, fmt))  # type: ignore[arg-type]
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "paperbot top", "paperbot top --n 3 --date 2025-02-11", "paperbot top --format markdown > top.md"
+    )
+)
 @click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
-@click.option("--n", "n", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
+@click.option("--n", "n", metavar="N", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.pass_context
 def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) -> None:
@@ -149,10 +150,10 @@ def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) 
     _emit(digest, fmt, day, None, f"no papers stored for {day}" if day else NO_PAPERS_YET)
 
 
-@click.command()
-@click.argument("name", nargs=-1, required=True)
-@click.option("--n", "n", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
-@click.option("--days", type=click.IntRange(1, 365), default=None, help="Days to look back.")
+@click.command(epilog=examples("paperbot field nlp", "paperbot field 자연어 처리 --n 3 --days 30"))
+@click.argument("name", nargs=-1, required=True, metavar="NAME...")
+@click.option("--n", "n", metavar="N", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
+@click.option("--days", metavar="N", type=click.IntRange(1, 365), default=None, help="Days to look back.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.pass_context
 def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | None, fmt: str) -> None:
@@ -170,7 +171,7 @@ def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | 
     _emit(digest, fmt, latest_day(services), code, f"no {code} papers in the last {days} days")
 
 
-@click.command()
+@click.command(epilog=examples("paperbot fields", "paperbot fields --format json"))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def fields(ctx: click.Context, fmt: str) -> None:

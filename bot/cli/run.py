@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.app import wiring
+from bot.cli.app import examples, wiring
 
 
-@click.command()
+@click.command(epilog=examples("paperbot run", "paperbot run --console"))
 @click.option("--console", is_flag=True, help="Also chat with the bot on this terminal.")
 @click.pass_context
 def run(ctx: click.Context, console: bool) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.app import DATE, CliError, wiring
+from bot.cli.app import DATE, CliError, examples, wiring
 
 if TYPE_CHECKING:  # the LLM client (openai) is loaded only when the verb runs
     from bot.llm import Progress, SummaryReport
@@ -55,7 +55,9 @@ def summary_line(report: SummaryReport) -> str:
     return line
 
 
-@click.command()
+@click.command(
+    epilog=examples("paperbot summarize", "paperbot summarize --date 2025-02-11", "paperbot summarize --all")
+)
 @click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
 @click.option("--all", "all_days", is_flag=True, help="Every stored day, newest first.")
 @click.pass_context
