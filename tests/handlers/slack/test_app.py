@@ -169,7 +169,7 @@ async def test_top_with_count_and_date(slack: SlackHarness) -> None:
 
 
 async def test_bad_arguments_get_an_ephemeral_korean_explanation(slack: SlackHarness) -> None:
-    (message,) = await slack.command("/top 99")
+    (message,) = await slack.command("/top 0")
     assert message["response_type"] == "ephemeral"
     assert "1부터 20" in message["text"]
 
