@@ -7,6 +7,7 @@ is set, so a CLI verb that sends nothing never loads Telegram or Slack.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
@@ -70,8 +71,14 @@ def build_channels(
     return channels
 
 
-def build_platforms(services: Services, channels: dict[str, Channel], console: bool) -> list[Lifecycle]:
-    """Every platform whose token is set, answering commands with `services`, plus the console."""
+def build_platforms(
+    services: Services,
+    channels: dict[str, Channel],
+    console: bool,
+    on_quit: Callable[[], None] | None = None,
+) -> list[Lifecycle]:
+    """Every platform whose token is set, answering commands with `services`, plus the console
+    (whose /quit calls `on_quit`)."""
     platforms: list[Lifecycle] = []
     if "telegram" in channels:
         from handlers.telegram.bot import TelegramPlatform
@@ -84,7 +91,7 @@ def build_platforms(services: Services, channels: dict[str, Channel], console: b
     if console:
         from handlers.console import ConsolePlatform
 
-        platforms.append(ConsolePlatform(services))
+        platforms.append(ConsolePlatform(services, on_quit=on_quit))
     return platforms
 
 
@@ -111,7 +118,9 @@ def daily_run(services: Services, channels: dict[str, Channel], engine: Broadcas
     return DailyRun(services, channels, engine, fetch=fetch, summarize=summarizer_for(services))
 
 
-def service_parts(base: Services, console: bool) -> list[Lifecycle]:
+def service_parts(
+    base: Services, console: bool, on_quit: Callable[[], None] | None = None
+) -> list[Lifecycle]:
     """Everything `paperbot run` starts, in order: platforms, leadership, engine, scheduler."""
     from bot.broadcast.engine import BroadcastEngine
     from bot.leader import Leadership, instance_name
@@ -130,14 +139,18 @@ def service_parts(base: Services, console: bool) -> list[Lifecycle]:
     scheduler = DailyScheduler(
         settings.tz, settings.digest_time, daily_run(services, channels, engine), leadership
     )
-    return [*build_platforms(services, channels, console), leadership, engine, scheduler]
+    return [*build_platforms(services, channels, console, on_quit), leadership, engine, scheduler]
 
 
 def run_service(base: Services, console: bool) -> None:
-    """`paperbot run`: every part in one event loop until SIGTERM."""
+    """`paperbot run`: every part in one event loop until SIGTERM (or the console's /quit)."""
     from bot.lifecycle import serve
 
-    asyncio.run(serve(service_parts(base, console)))
+    async def main() -> None:
+        stop = asyncio.Event()
+        await serve(service_parts(base, console, on_quit=stop.set), stop)
+
+    asyncio.run(main())
 
 
 def console_chat(base: Services) -> None:

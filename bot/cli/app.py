@@ -69,9 +69,7 @@ def db_group() -> None:
     """Database maintenance."""
 
 
-@db_group.command(
-    "upgrade", epilog=examples("PAPERBOT_DATABASE_URL=postgresql+psycopg://... paperbot db upgrade")
-)
+@db_group.command("upgrade", epilog=examples("paperbot db upgrade"))
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply database migrations (also done at every start)."""
