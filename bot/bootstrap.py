@@ -6,13 +6,12 @@ is set, so a CLI verb that sends nothing never loads Telegram or Slack.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 # Only light modules at the top: `paperbot --help` imports this module, and the engine, the
-# scheduler, SQLAlchemy and pydantic are loaded by the functions that need them.
+# scheduler, SQLAlchemy, pydantic (even asyncio) are loaded by the functions that need them.
 if TYPE_CHECKING:
     from bot.broadcast.engine import BroadcastEngine
     from bot.channels import Channel
@@ -144,6 +143,8 @@ def service_parts(
 
 def run_service(base: Services, console: bool) -> None:
     """`paperbot run`: every part in one event loop until SIGTERM (or the console's /quit)."""
+    import asyncio
+
     from bot.lifecycle import serve
 
     async def main() -> None:
@@ -155,6 +156,8 @@ def run_service(base: Services, console: bool) -> None:
 
 def console_chat(base: Services) -> None:
     """The demo's console chat; /rebroadcast there prints the digest to console subscribers at once."""
+    import asyncio
+
     from bot.broadcast.engine import BroadcastEngine
     from bot.broadcast.plan import OutboxBroadcaster
     from bot.leader import instance_name
@@ -178,6 +181,8 @@ def resolve_chat(settings: Settings, platform: str, chat_id: str) -> str:
         raise ValueError(
             f"{chat_id[:40]} is a name: resolving it needs PAPERBOT_TELEGRAM_TOKEN (or give the numeric id)"
         )
+    import asyncio
+
     from handlers.telegram.sender import resolve_chat_id
 
     return asyncio.run(resolve_chat_id(settings, chat_id))  # ValueError: no such chat

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import signal
 from typing import TYPE_CHECKING
 
 import click
@@ -12,7 +10,7 @@ import click
 from bot.cli.app import DATE, CliError, examples, wiring
 from bot.cli.live import tally_task, terminal_console
 
-# The engine, the leadership and storage are imported by the verbs that run: `--help` stays quick.
+# The engine, the leadership, storage and asyncio are imported by the verbs that run: `--help` stays quick.
 if TYPE_CHECKING:
     from bot.broadcast.engine import BroadcastEngine
     from bot.leader import Leadership
@@ -25,6 +23,9 @@ async def _close(engine: BroadcastEngine) -> None:
 
 
 def _stop_on_signals(engine: BroadcastEngine) -> None:
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, engine.stopping.set)
@@ -60,6 +61,8 @@ def _engine(services: Services) -> BroadcastEngine:
 @click.pass_context
 def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> None:
     """Run the daily digest of a day now (running it again resumes, never sends twice)."""
+    import asyncio
+
     from bot.bootstrap import daily_run
 
     services = wiring(ctx).services()
@@ -148,6 +151,8 @@ def _report(
 @click.pass_context
 def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -> None:
     """Send a day's digest again, as a new broadcast, to every active subscriber or one chat."""
+    import asyncio
+
     from bot.broadcast.plan import OutboxBroadcaster
     from bot.selection import latest_day
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from importlib import resources
 
 import click
 
@@ -16,6 +15,8 @@ DEMO_DATABASE = "sqlite:///paperbot-demo.db"
 
 def sample_text() -> str:
     """The bundled sample digest (seed-000 layout)."""
+    from importlib import resources
+
     return resources.files("bot").joinpath("data/sample_digest.md").read_text(encoding="utf-8")
 
 

@@ -6,7 +6,6 @@ imported inside the functions, so `paperbot --help` never loads it.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
@@ -53,6 +52,8 @@ def tally_line(counts: dict[str, int], elapsed: float) -> str:
 
 async def watch_tally(read_counts: CountsReader, console: Console, interval: float = 0.5) -> None:
     """Redraw the tally line from `read_counts` every `interval` seconds until cancelled."""
+    import asyncio
+
     from rich.live import Live
     from rich.text import Text
 
@@ -74,6 +75,8 @@ async def watch_tally(read_counts: CountsReader, console: Console, interval: flo
 @asynccontextmanager
 async def tally_task(read_counts: CountsReader, console: Console | None) -> AsyncIterator[None]:
     """Show `watch_tally` while the block runs (on the running event loop)."""
+    import asyncio
+
     if console is None:
         yield
         return

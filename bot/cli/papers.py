@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot import args as A
 from bot.cli.app import DATE, CliError, examples, progress, wiring
 from bot.output import FORMATS, digest_json, render
-from bot.sources.markdown import DigestFormatError, ParsedDigest, read_digest
+
+if TYPE_CHECKING:
+    from bot.sources.markdown import ParsedDigest
 
 NO_PAPERS_YET = "no papers stored yet; run 'paperbot fetch' (or 'paperbot import FILE...') first"
 
@@ -109,6 +112,8 @@ def _parse_all(
 
 def _parse(path: Path, day: dt.date | None) -> ParsedDigest:
     """One digest; ValueError with the reason when it cannot be imported."""
+    from bot.sources.markdown import DigestFormatError, read_digest
+
     try:
         digest = read_digest(path, day)
     except DigestFormatError as exc:

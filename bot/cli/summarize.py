@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sys
 from collections.abc import Iterator
@@ -65,6 +64,8 @@ def summarize(ctx: click.Context, date_: dt.datetime | None, all_days: bool) -> 
     """Write Korean 요약, 쉬운설명 and 관련분야 for papers that lack them, via the LLM."""
     if date_ is not None and all_days:
         raise click.UsageError("--date and --all exclude each other")
+    import asyncio
+
     from bot.llm import llm_configured, summarize_missing
     from bot.selection import latest_day
     from bot.settings import ConfigError
