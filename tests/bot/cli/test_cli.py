@@ -220,10 +220,15 @@ async def test_run_console_quit_stops_the_service(tmp_path: Path, ending: bytes)
     await proc.stdin.drain()
     if not ending:
         proc.stdin.close()  # Ctrl-D
-    seen = ""
-    while "/field" not in seen:
-        seen += (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
-    await asyncio.wait_for(proc.wait(), 30)  # no signal: the chat's own ending stops everything
+    try:
+        seen = ""
+        while "/field" not in seen:
+            seen += (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        await asyncio.wait_for(proc.wait(), 30)  # no signal: the chat's own ending stops everything
+    finally:
+        if proc.returncode is None:  # (a service that ignored /quit must not outlive the test)
+            proc.kill()
+            await proc.wait()
     assert proc.returncode == 0
 
 
