@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot import texts
-from bot.fields import Field, Taxonomy
+
+if TYPE_CHECKING:  # (the taxonomy's fuzzy matching loads rapidfuzz: not needed to parse counts)
+    from bot.fields import Field, Taxonomy
 
 MAX_N = 20
 MAX_ARGS = 12
@@ -38,6 +41,13 @@ def parse_n(token: str, max_n: int = MAX_N) -> int:
     return int(token)
 
 
+def parse_top_count(token: str) -> int:
+    """A `/top` count of at least 1; a count above MAX_N is returned as is for the command to cap."""
+    if not is_number(token) or int(token) < 1:
+        raise ArgumentError(texts.BAD_NUMBER.format(max_n=MAX_N))
+    return int(token)
+
+
 def looks_like_date(token: str) -> bool:
     """True when the token has the shape of a YYYY-MM-DD date."""
     return bool(_DATE.match(token))
@@ -55,11 +65,11 @@ def parse_date(token: str) -> dt.date:
 
 
 def parse_top(args: Sequence[str], default_n: int) -> tuple[int, dt.date | None]:
-    """`/top [N] [YYYY-MM-DD]`, in either order."""
+    """`/top [N] [YYYY-MM-DD]`, in either order (N may exceed MAX_N: the command caps it)."""
     n, day = default_n, None
     for token in args:
         if is_number(token):
-            n = parse_n(token)
+            n = parse_top_count(token)
         elif looks_like_date(token) or "-" in token:
             day = parse_date(token)
         else:

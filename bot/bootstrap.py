@@ -6,27 +6,28 @@ is set, so a CLI verb that sends nothing never loads Telegram or Slack.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.broadcast.engine import BroadcastEngine
-from bot.broadcast.plan import BroadcastQueue
-from bot.channels import Channel
-from bot.daily import DailyRun, Summarize
-from bot.fields import Taxonomy, default_taxonomy, load_taxonomy
-from bot.leader import Leadership, instance_name
-from bot.lifecycle import Lifecycle, serve
-from bot.scheduler import DailyScheduler
-from bot.services import Services
-from bot.settings import ConfigError, Settings, load_settings
-from bot.sources.hf import day_fetcher
-from storage.db import Database
-from storage.migrate import upgrade
+# Only light modules at the top: `paperbot --help` imports this module, and the engine, the
+# scheduler, SQLAlchemy, pydantic (even asyncio) are loaded by the functions that need them.
+if TYPE_CHECKING:
+    from bot.broadcast.engine import BroadcastEngine
+    from bot.channels import Channel
+    from bot.daily import DailyRun, Summarize
+    from bot.fields import Taxonomy
+    from bot.lifecycle import Lifecycle
+    from bot.services import Services
+    from bot.settings import Settings
+    from storage.db import Database
 
 
 def open_database(url: str, migrate: bool = True) -> Database:
     """Open a database and bring its schema up to date."""
+    from storage.db import Database
+    from storage.migrate import upgrade
+
     db = Database(url)
     if migrate:
         upgrade(db)
@@ -35,11 +36,14 @@ def open_database(url: str, migrate: bool = True) -> Database:
 
 def taxonomy_for(settings: Settings) -> Taxonomy:
     """The bundled taxonomy, or the edited file named by PAPERBOT_FIELDS_FILE."""
+    from bot.fields import default_taxonomy, load_taxonomy
+
     return load_taxonomy(settings.fields_file) if settings.fields_file else default_taxonomy()
 
 
 def build_services(settings: Settings, db: Database) -> Services:
     """Services without a broadcaster: what every read-only verb and command needs."""
+    from bot.services import Services
     from handlers.console import CONSOLE_CHAT  # the terminal's user administers its own bot
 
     admins = frozenset(settings.admin_ids()) | {("console", CONSOLE_CHAT)}
@@ -66,8 +70,14 @@ def build_channels(
     return channels
 
 
-def build_platforms(services: Services, channels: dict[str, Channel], console: bool) -> list[Lifecycle]:
-    """Every platform whose token is set, answering commands with `services`, plus the console."""
+def build_platforms(
+    services: Services,
+    channels: dict[str, Channel],
+    console: bool,
+    on_quit: Callable[[], None] | None = None,
+) -> list[Lifecycle]:
+    """Every platform whose token is set, answering commands with `services`, plus the console
+    (whose /quit calls `on_quit`)."""
     platforms: list[Lifecycle] = []
     if "telegram" in channels:
         from handlers.telegram.bot import TelegramPlatform
@@ -80,7 +90,7 @@ def build_platforms(services: Services, channels: dict[str, Channel], console: b
     if console:
         from handlers.console import ConsolePlatform
 
-        platforms.append(ConsolePlatform(services))
+        platforms.append(ConsolePlatform(services, on_quit=on_quit))
     return platforms
 
 
@@ -93,17 +103,29 @@ def summarizer_for(services: Services) -> Summarize | None:
 
 def connect_broadcasts(services: Services, channels: dict[str, Channel], engine: BroadcastEngine) -> Services:
     """Services whose commands queue rebroadcasts for `engine`."""
+    from bot.broadcast.plan import BroadcastQueue
+
     return services.with_broadcaster(BroadcastQueue(services, channels, engine.wake))
 
 
 def daily_run(services: Services, channels: dict[str, Channel], engine: BroadcastEngine) -> DailyRun:
     """The daily digest of a day: fetch from Hugging Face, Korean texts, plan, send."""
+    from bot.daily import DailyRun
+    from bot.sources.hf import day_fetcher
+
     fetch = day_fetcher(services.settings.hf_endpoint)
     return DailyRun(services, channels, engine, fetch=fetch, summarize=summarizer_for(services))
 
 
-def service_parts(base: Services, console: bool) -> list[Lifecycle]:
+def service_parts(
+    base: Services, console: bool, on_quit: Callable[[], None] | None = None
+) -> list[Lifecycle]:
     """Everything `paperbot run` starts, in order: platforms, leadership, engine, scheduler."""
+    from bot.broadcast.engine import BroadcastEngine
+    from bot.leader import Leadership, instance_name
+    from bot.scheduler import DailyScheduler
+    from bot.settings import ConfigError
+
     channels = build_channels(base.settings, console=console)
     if not channels.keys() - {"console"} and not console:
         raise ConfigError(
@@ -121,16 +143,29 @@ def service_parts(base: Services, console: bool) -> list[Lifecycle]:
         retry_every=settings.fetch_retry,
         deadline=settings.digest_deadline,
     )
-    return [*build_platforms(services, channels, console), leadership, engine, scheduler]
+    return [*build_platforms(services, channels, console, on_quit), leadership, engine, scheduler]
 
 
 def run_service(base: Services, console: bool) -> None:
-    """`paperbot run`: every part in one event loop until SIGTERM."""
-    asyncio.run(serve(service_parts(base, console)))
+    """`paperbot run`: every part in one event loop until SIGTERM (or the console's /quit)."""
+    import asyncio
+
+    from bot.lifecycle import serve
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        await serve(service_parts(base, console, on_quit=stop.set), stop)
+
+    asyncio.run(main())
 
 
 def console_chat(base: Services) -> None:
     """The demo's console chat; /rebroadcast there prints the digest to console subscribers at once."""
+    import asyncio
+
+    from bot.broadcast.engine import BroadcastEngine
+    from bot.broadcast.plan import BroadcastQueue
+    from bot.leader import instance_name
     from handlers.console import run_console
 
     channels = build_channels(base.settings, console=True)
@@ -145,8 +180,14 @@ def console_chat(base: Services) -> None:
 
 def resolve_chat(settings: Settings, platform: str, chat_id: str) -> str:
     """Telegram `@channel` names become the numeric id the channel's own /subscribe would store."""
-    if platform != "telegram" or chat_id.lstrip("-").isdigit() or settings.telegram_token is None:
+    if platform != "telegram" or chat_id.lstrip("-").isdigit():
         return chat_id
+    if settings.telegram_token is None:  # a stored name would never match the id updates carry
+        raise ValueError(
+            f"{chat_id[:40]} is a name: resolving it needs PAPERBOT_TELEGRAM_TOKEN (or give the numeric id)"
+        )
+    import asyncio
+
     from handlers.telegram.sender import resolve_chat_id
 
     return asyncio.run(resolve_chat_id(settings, chat_id))  # ValueError: no such chat
@@ -162,6 +203,8 @@ class Bootstrap:
 
     def settings(self) -> Settings:
         """The settings of this run."""
+        from bot.settings import load_settings
+
         if self._settings is None:
             self._settings = load_settings(**self.settings_overrides)
         return self._settings

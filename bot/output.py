@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.models import Digest
-from bot.render.markdown import render_digest_markdown
-from bot.render.slack import render_digest_slack
-from bot.render.telegram import render_digest_telegram
-from bot.render.text import render_digest_text
+if TYPE_CHECKING:  # the renderers load with the first render (`paperbot --help` reads FORMATS only)
+    from bot.models import Digest
 
 FORMATS = ("text", "json", "telegram", "slack", "markdown")
 
@@ -39,6 +36,11 @@ def digest_json(digest: Digest | None, day: dt.date | None, field: str | None) -
 
 def render(digest: Digest, fmt: str) -> str:
     """The digest in one of the CLI's non-JSON formats."""
+    from bot.render.markdown import render_digest_markdown
+    from bot.render.slack import render_digest_slack
+    from bot.render.telegram import render_digest_telegram
+    from bot.render.text import render_digest_text
+
     if fmt == "telegram":
         return "\n\n".join(render_digest_telegram(digest))
     if fmt == "slack":

@@ -84,12 +84,14 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
 }
 
 UNKNOWN_COMMAND = "알 수 없는 명령어예요: /{command}\n/help 로 사용할 수 있는 명령어를 확인해 주세요."
+UNKNOWN_COMMAND_SUGGEST = "혹시 /{command} 인가요?"
 ARGS_TOO_LONG = "입력이 너무 길어요. 짧게 다시 입력해 주세요. (/help 참고)"
 TOP_USAGE = "사용법: /top [개수 1–{max_n}] [날짜 YYYY-MM-DD] (예: /top 3 2025-02-11)"
 FIELD_USAGE = "사용법: /field <분야> [개수 1–{max_n}] (예: /field 자연어 처리 3)"
 REBROADCAST_USAGE = "사용법: /rebroadcast [날짜 YYYY-MM-DD] [here] (예: /rebroadcast 2025-02-11 here)"
 PAPER_USAGE = "사용법: /paper <arXiv id> (예: /paper 2502.06781)"
 PAPER_UNKNOWN = "'{id}' 논문은 아직 저장되어 있지 않아요. /top 으로 최근 논문을 볼 수 있어요."
+TOP_CAPPED = "한 번에 최대 {max_n}편까지 보여 드려요. {max_n}편을 보여 드릴게요."
 BAD_NUMBER = "개수는 1부터 {max_n} 사이의 숫자로 적어 주세요."
 BAD_DATE = "날짜 '{value}'를 알아볼 수 없어요. 2025-02-11 처럼 YYYY-MM-DD 형식으로 적어 주세요."
 NO_PAPERS_YET = "아직 저장된 논문이 없어요. 관리자가 논문을 가져오면 다시 시도해 주세요."

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import sys
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
 from bot import texts
@@ -47,13 +48,35 @@ def answer(services: Services, text: str) -> str | None:
     return render_reply_text(dispatch(services, request))
 
 
+def editable(stdin: TextIO) -> bool:
+    """True when lines come from the terminal: then they are read with line editing and history."""
+    if stdin is not sys.stdin or not stdin.isatty():
+        return False
+    try:
+        import readline  # noqa: F401  (importing it gives input() editing and ↑/↓ history)
+    except ImportError:  # a Python built without it: plain lines still work
+        return False
+    return True
+
+
+def read_line(stdin: TextIO, stdout: TextIO, prompt: str, edit: bool) -> str:
+    """One line with its newline; "" at the end of input."""
+    if edit:
+        try:
+            return input(prompt) + "\n"
+        except EOFError:
+            return ""
+    print(prompt, end="", file=stdout, flush=True)
+    return stdin.readline()
+
+
 def run_console(services: Services, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
     """Read commands until /quit or end of input."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    edit = editable(stdin)
     print(texts.CONSOLE_INTRO, file=stdout)
     while True:
-        print(PROMPT, end="", file=stdout, flush=True)
-        line = stdin.readline()
+        line = read_line(stdin, stdout, PROMPT, edit)
         if not line:
             print(file=stdout)
             return
@@ -94,14 +117,22 @@ class ConsolePlatform:
     """The console chat inside `paperbot run --console`.
 
     Stdin is read by a daemon thread: a read blocked on the terminal must never keep the
-    process from exiting on SIGTERM.
+    process from exiting on SIGTERM. /quit and the end of input call `on_quit` (the service
+    passes its stop), as the greeting promises.
     """
 
     name = "console"
 
-    def __init__(self, services: Services, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        on_quit: Callable[[], None] | None = None,
+    ) -> None:
         self.services = services
         self.stdin, self.stdout = stdin or sys.stdin, stdout or sys.stdout
+        self.on_quit = on_quit or (lambda: None)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -110,8 +141,10 @@ class ConsolePlatform:
         lines: asyncio.Queue[str] = asyncio.Queue()
         loop = asyncio.get_running_loop()
 
+        edit = editable(self.stdin)
+
         def read() -> None:
-            for line in iter(self.stdin.readline, ""):
+            for line in iter(lambda: read_line(self.stdin, self.stdout, "", edit), ""):
                 try:
                     loop.call_soon_threadsafe(lines.put_nowait, line)
                 except RuntimeError:  # the loop is gone: the service stopped
@@ -126,9 +159,10 @@ class ConsolePlatform:
         while line := await lines.get():
             reply = await asyncio.to_thread(answer, self.services, line)
             if reply is None:
-                return
+                break
             if reply:
                 print(reply, file=self.stdout, flush=True)
+        self.on_quit()
 
     async def stop(self) -> None:
         """Stop answering (the reader thread dies with the process)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import click
+
 from bot.cli import broadcast, demo, papers, run, subscribers, summarize
-from bot.cli.app import CliError, cli, db_group, main
+from bot.cli.app import CliError, cli, db_group, examples, main
 
 VERBS = (
     demo.demo,
@@ -21,5 +23,7 @@ VERBS = (
 )
 for verb in VERBS:
     cli.add_command(verb)
+cli.epilog = examples("paperbot demo", "paperbot fetch --days 7", "paperbot top --n 3", "paperbot run")
+click.version_option(package_name="paperbot", prog_name="paperbot", message="%(prog)s %(version)s")(cli)
 
 __all__ = ["CliError", "cli", "main"]

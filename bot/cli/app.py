@@ -5,17 +5,35 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
 import click
 
 from bot.bootstrap import Bootstrap
 from bot.redact import RedactingFilter, redact, secret_values
-from bot.settings import ConfigError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class Day(click.DateTime):
+    """A YYYY-MM-DD date, shown as such in help (click would show `[%Y-%m-%d]`)."""
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        """The placeholder in usage lines and option help."""
+        return "YYYY-MM-DD"
+
+
+DATE = Day()
+
+
+def examples(*lines: str) -> str:
+    """A help epilog listing example command lines, kept as written (click's `\\b` paragraph)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 class CliError(click.ClickException):
@@ -46,12 +64,12 @@ def wiring(ctx: click.Context) -> Bootstrap:
     return ctx.find_object(Bootstrap) or ctx.ensure_object(Bootstrap)
 
 
-@click.group("db")
+@click.group("db", epilog=examples("paperbot db upgrade"))
 def db_group() -> None:
     """Database maintenance."""
 
 
-@db_group.command("upgrade")
+@db_group.command("upgrade", epilog=examples("paperbot db upgrade"))
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Apply database migrations (also done at every start)."""
@@ -61,15 +79,19 @@ def db_upgrade(ctx: click.Context) -> None:
 
 def progress(items: Sequence[T], label: str) -> AbstractContextManager[Iterable[T]]:
     """A progress bar on stderr when it is a terminal; the bare items otherwise."""
-    if not sys.stderr.isatty():
-        return nullcontext(items)
-    return click.progressbar(
-        items, label=label, file=sys.stderr, show_pos=True, item_show_func=lambda item: str(item or "")
-    )
+    from bot.cli.live import terminal_console, track
+
+    return track(items, label, terminal_console())
 
 
 def _one_line(message: str) -> str:
     return redact(" ".join(str(message).split()), secret_values())
+
+
+def _is_config_error(exc: Exception) -> bool:
+    """True for a bad setting (checked by name of module: `--help` must not load pydantic)."""
+    settings = sys.modules.get("bot.settings")
+    return settings is not None and isinstance(exc, settings.ConfigError)
 
 
 def main(argv: Sequence[str] | None = None, boot: Bootstrap | None = None) -> int:
@@ -88,13 +110,13 @@ def main(argv: Sequence[str] | None = None, boot: Bootstrap | None = None) -> in
     except click.ClickException as exc:
         click.echo(f"paperbot: {_one_line(exc.format_message())}", err=True)
         return exc.exit_code
-    except ConfigError as exc:
-        click.echo(f"paperbot: {_one_line(str(exc))}", err=True)
-        return 2
     except (click.Abort, KeyboardInterrupt):
         click.echo("paperbot: interrupted", err=True)
         return 130
     except Exception as exc:  # the last line of defence: one line, details only with -v
+        if _is_config_error(exc):
+            click.echo(f"paperbot: {_one_line(str(exc))}", err=True)
+            return 2
         log.debug("unexpected failure", exc_info=True)
         click.echo(f"paperbot: error: {type(exc).__name__}: {_one_line(str(exc))[:300]}", err=True)
         return 1

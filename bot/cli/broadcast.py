@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import signal
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.bootstrap import build_channels, daily_run
-from bot.broadcast.engine import BroadcastEngine
-from bot.broadcast.plan import BroadcastQueue, plan
-from bot.cli.app import CliError, wiring
-from bot.cli.papers import DATE
-from bot.leader import Leadership, instance_name
-from bot.selection import latest_day
-from bot.services import Services
-from storage import broadcasts, outbox
+from bot.cli.app import DATE, CliError, examples, wiring
+from bot.cli.live import tally_task, terminal_console
+
+# The engine, the leadership, storage and asyncio are imported by the verbs that run: `--help` stays quick.
+if TYPE_CHECKING:
+    from bot.broadcast.engine import BroadcastEngine
+    from bot.leader import Leadership
+    from bot.services import Services
 
 
 async def _close(engine: BroadcastEngine) -> None:
@@ -25,6 +23,9 @@ async def _close(engine: BroadcastEngine) -> None:
 
 
 def _stop_on_signals(engine: BroadcastEngine) -> None:
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, engine.stopping.set)
@@ -32,6 +33,8 @@ def _stop_on_signals(engine: BroadcastEngine) -> None:
 
 async def _lead(services: Services, engine: BroadcastEngine) -> Leadership | None:
     """Take the leadership for this run; None when a running service leads (it will send)."""
+    from bot.leader import Leadership
+
     leadership = Leadership(services.db, engine.worker_id)
     await leadership.start()  # (renewed in the background for as long as the run takes)
     if not leadership.is_leader:
@@ -42,18 +45,26 @@ async def _lead(services: Services, engine: BroadcastEngine) -> Leadership | Non
 
 
 def _engine(services: Services) -> BroadcastEngine:
+    from bot.bootstrap import build_channels
+    from bot.broadcast.engine import BroadcastEngine
+    from bot.leader import instance_name
+
     channels = build_channels(services.settings)
     if not channels:
         raise CliError("no platform configured to send to")
     return BroadcastEngine(services, channels, instance_name())
 
 
-@click.command()
+@click.command(epilog=examples("paperbot broadcast --dry-run", "paperbot broadcast --date 2025-02-11"))
 @click.option("--date", "date_", type=DATE, help="Listing day (default: yesterday in PAPERBOT_TIMEZONE).")
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send and store nothing.")
 @click.pass_context
 def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> None:
     """Run the daily digest of a day now (running it again resumes, never sends twice)."""
+    import asyncio
+
+    from bot.bootstrap import daily_run
+
     services = wiring(ctx).services()
     day = date_.date() if date_ else services.today() - dt.timedelta(days=1)
     engine = _engine(services)
@@ -65,8 +76,10 @@ def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> N
     async def go() -> None:
         _stop_on_signals(engine)
         leadership = await _lead(services, engine)
+        console = terminal_console() if leadership is not None else None
         try:
-            result = await run(day, wait=leadership is not None)
+            async with tally_task(lambda: _daily_counts(services, day), console):
+                result = await run(day, wait=leadership is not None)
         finally:
             if leadership is not None:
                 await leadership.stop()
@@ -76,7 +89,29 @@ def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> N
     asyncio.run(go())
 
 
+def _counts(services: Services, broadcast_id: int | None) -> dict[str, int] | None:
+    """Delivery counts of one broadcast, for the live tally."""
+    from storage import broadcasts
+
+    if broadcast_id is None:
+        return None
+    with services.db.session() as session:
+        return broadcasts.counts(session, broadcast_id)
+
+
+def _daily_counts(services: Services, day: dt.date) -> dict[str, int] | None:
+    """Delivery counts of the daily broadcast of `day`, once it exists."""
+    from storage import broadcasts
+
+    with services.db.session() as session:
+        found = broadcasts.find_daily(session, day)
+    return _counts(services, found[0]) if found else None
+
+
 def _dry_run(services: Services, engine: BroadcastEngine, day: dt.date) -> None:
+    from bot.broadcast.plan import plan
+    from storage import broadcasts
+
     with services.db.session() as session:
         recipients = broadcasts.active_subscribers(session)
     parts, chosen = plan(services, engine.channels, day, recipients)
@@ -93,6 +128,8 @@ def _dry_run(services: Services, engine: BroadcastEngine, day: dt.date) -> None:
 def _report(
     services: Services, broadcast_id: int | None, status: str, leading: bool, note: str | None
 ) -> None:
+    from storage import broadcasts, outbox
+
     if broadcast_id is None:
         raise CliError(f"daily run {status}: {note or 'no broadcast created'}")
     with services.db.session() as session:
@@ -107,12 +144,21 @@ def _report(
         raise CliError(f"broadcast #{broadcast_id}: {unsent} messages never left (platform unreachable)")
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "paperbot rebroadcast", "paperbot rebroadcast --date 2025-02-11 --to telegram:-1001234567890"
+    )
+)
 @click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
 @click.option("--to", "to", metavar="PLATFORM:CHAT_ID", help="Send to this one chat only.")
 @click.pass_context
 def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -> None:
     """Send a day's digest again, as a new broadcast, to every active subscriber or one chat."""
+    import asyncio
+
+    from bot.broadcast.plan import BroadcastQueue
+    from bot.selection import latest_day
+
     services = wiring(ctx).services()
     target = _target(to)
     day = date_.date() if date_ else latest_day(services)
@@ -132,7 +178,8 @@ def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -
         leadership = await _lead(services, engine)
         if leadership is not None:
             try:
-                await engine.run_pending()  # this one, and any other left unfinished
+                async with tally_task(lambda: _counts(services, result.broadcast_id), terminal_console()):
+                    await engine.run_pending()  # this one, and any other left unfinished
             finally:
                 await leadership.stop()
         await _close(engine)

@@ -5,28 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot import args as A
-from bot.cli.app import CliError, progress, wiring
-from bot.ingest import store_day_list, store_digest
+from bot.cli.app import DATE, CliError, examples, progress, wiring
 from bot.output import FORMATS, digest_json, render
-from bot.selection import field_counts, latest_day, top_of_day, top_of_field
-from bot.sources.hf import HFClient, HFError
-from bot.sources.markdown import DigestFormatError, ParsedDigest, read_digest
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+if TYPE_CHECKING:
+    from bot.sources.markdown import ParsedDigest
+
+NO_PAPERS_YET = "no papers stored yet; run 'paperbot fetch' (or 'paperbot import FILE...') first"
+
+# Storage (SQLAlchemy) and the Hugging Face client (httpx) are imported by the verbs that use them.
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-@click.command()
+@click.command(epilog=examples("paperbot fetch", "paperbot fetch --date 2025-02-11 --days 7"))
 @click.option("--date", "date_", type=DATE, help="Listing day (default: yesterday in PAPERBOT_TIMEZONE).")
 @click.option(
     "--days",
+    metavar="N",
     type=click.IntRange(1, 366),
     default=1,
     show_default=True,
@@ -35,6 +38,9 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 @click.pass_context
 def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
     """Fetch Hugging Face daily lists into the database."""
+    from bot.ingest import store_day_list
+    from bot.sources.hf import HFClient, HFError
+
     services = wiring(ctx).services()
     last = _day(date_) or services.today() - dt.timedelta(days=1)
     wanted = [last - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
@@ -53,65 +59,112 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
         raise CliError(f"{len(failures)} of {len(wanted)} days failed; first: {failures[0]}")
 
 
-@click.command("import")
+@click.command("import", epilog=examples("paperbot import digests/*.md --date 2025-02-11"))
 @click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "files",
+    nargs=-1,
+    required=True,
+    metavar="FILE...",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option("--date", "date_", type=DATE, help="Listing day for digests that carry no date.")
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], date_: dt.datetime | None) -> None:
-    """Import markdown digests (the four known formats) into the database."""
+    """Import markdown digests (the four known formats) into the database.
+
+    Every file is read first; a bad file is reported with its reason and the others are still
+    stored. Exits 1 when any file failed.
+    """
+    from bot.ingest import store_digest
+
     services = wiring(ctx).services()
-    parsed = [(path, _parse(path, _day(date_))) for path in files]  # every file is read before any is stored
-    for path, digest in parsed:
-        day = digest.day or _day(date_)
-        assert day is not None
+    parsed, failed = _parse_all(files, _day(date_))
+    for path, digest, day in parsed:
         report = store_digest(services.db, digest, services.taxonomy, day)
         click.echo(f"{path.name}: {report.stored} papers for {day}, skipped {len(report.skipped)}")
         for line in report.skipped:
             click.echo(f"  skipped {line}", err=True)
+    if len(files) > 1 or failed:
+        click.echo(f"{len(parsed)} files imported, {failed} failed", err=True)
+    if failed:
+        raise CliError(f"{failed} of {len(files)} files failed to import")
+
+
+def _parse_all(
+    files: tuple[Path, ...], day: dt.date | None
+) -> tuple[list[tuple[Path, ParsedDigest, dt.date]], int]:
+    """Every file parsed (with a bar on a terminal); bad ones reported on stderr and counted."""
+    parsed: list[tuple[Path, ParsedDigest, dt.date]] = []
+    failed = 0
+    with progress(files, "reading") as bar:
+        for path in bar:
+            try:
+                digest = _parse(path, day)
+            except ValueError as exc:
+                click.echo(f"{path.name}: {exc}", err=True)
+                failed += 1
+                continue
+            when = digest.day or day
+            assert when is not None  # (_parse refuses a digest without any date)
+            parsed.append((path, digest, when))
+    return parsed, failed
 
 
 def _parse(path: Path, day: dt.date | None) -> ParsedDigest:
+    """One digest; ValueError with the reason when it cannot be imported."""
+    from bot.sources.markdown import DigestFormatError, read_digest
+
     try:
         digest = read_digest(path, day)
     except DigestFormatError as exc:
-        raise CliError(f"{path.name}: {exc}") from None
+        raise ValueError(str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read: {exc.__class__.__name__}") from None
     if digest.day is None and day is None:
-        raise click.UsageError(f"{path.name} has no date inside; pass --date YYYY-MM-DD")
+        raise ValueError("no date inside; pass --date YYYY-MM-DD")
     return digest
 
 
 def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empty: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(digest_json(digest, day, field), ensure_ascii=False, indent=2))  # type: ignore[arg-type]
+    elif digest is None and fmt == "markdown":
+        raise CliError(f"{empty}: nothing to export")  # an empty export file would look like success
     elif digest is None:
         click.echo(empty, err=True)
     else:
         click.echo(render(digest, fmt))  # type: ignore[arg-type]
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "paperbot top", "paperbot top --n 3 --date 2025-02-11", "paperbot top --format markdown > top.md"
+    )
+)
 @click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
-@click.option("--n", "n", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
+@click.option("--n", "n", metavar="N", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.pass_context
 def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) -> None:
     """Print the top cards of a day."""
+    from bot.selection import latest_day, top_of_day
+
     services = wiring(ctx).services()
     day = _day(date_) or latest_day(services)
     digest = top_of_day(services, day, n or services.settings.top_n) if day else None
-    _emit(digest, fmt, day, None, f"no papers stored for {day or 'any day'}")
+    _emit(digest, fmt, day, None, f"no papers stored for {day}" if day else NO_PAPERS_YET)
 
 
-@click.command()
-@click.argument("name", nargs=-1, required=True)
-@click.option("--n", "n", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
-@click.option("--days", type=click.IntRange(1, 365), default=None, help="Days to look back.")
+@click.command(epilog=examples("paperbot field nlp", "paperbot field 자연어 처리 --n 3 --days 30"))
+@click.argument("name", nargs=-1, required=True, metavar="NAME...")
+@click.option("--n", "n", metavar="N", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
+@click.option("--days", metavar="N", type=click.IntRange(1, 365), default=None, help="Days to look back.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.pass_context
 def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | None, fmt: str) -> None:
     """Print the top cards of a research field (Korean or English name, alias or code)."""
+    from bot.selection import latest_day, top_of_field
+
     services = wiring(ctx).services()
     resolution = services.taxonomy.resolve(" ".join(name))
     if resolution.field is None:
@@ -123,11 +176,13 @@ def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | 
     _emit(digest, fmt, latest_day(services), code, f"no {code} papers in the last {days} days")
 
 
-@click.command()
+@click.command(epilog=examples("paperbot fields", "paperbot fields --format json"))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def fields(ctx: click.Context, fmt: str) -> None:
     """Print the field taxonomy with paper counts over the /field window."""
+    from bot.selection import field_counts
+
     services = wiring(ctx).services()
     days = services.settings.field_window_days
     counts = field_counts(services, days)

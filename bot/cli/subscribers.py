@@ -7,9 +7,7 @@ from pathlib import Path
 
 import click
 
-from bot.bootstrap import resolve_chat
-from bot.cli.app import CliError, wiring
-from storage import subscribers
+from bot.cli.app import CliError, examples, wiring
 
 PLATFORMS = ("telegram", "slack", "console")
 _CHAT_ID = {
@@ -34,16 +32,21 @@ def _ids(platform: str, chat_ids: tuple[str, ...], from_file: Path | None) -> li
     return list(dict.fromkeys(ids))
 
 
-@click.group("subscribers")
+@click.group(
+    "subscribers",
+    epilog=examples("paperbot subscribers list", "paperbot subscribers add telegram -1001234567890"),
+)
 def subscribers_group() -> None:
     """Manage the chats that receive the daily digest."""
 
 
-@subscribers_group.command("list")
+@subscribers_group.command("list", epilog=examples("paperbot subscribers list --platform slack"))
 @click.option("--platform", type=click.Choice(PLATFORMS))
 @click.pass_context
 def list_(ctx: click.Context, platform: str | None) -> None:
     """List subscribers."""
+    from storage import subscribers
+
     services = wiring(ctx).services()
     with services.db.session() as session:
         rows = subscribers.list_all(session, platform)
@@ -54,15 +57,27 @@ def list_(ctx: click.Context, platform: str | None) -> None:
     click.echo(f"{len(rows)} subscribers", err=True)
 
 
-@subscribers_group.command("add", context_settings={"ignore_unknown_options": True})
+@subscribers_group.command(
+    "add",
+    context_settings={"ignore_unknown_options": True},
+    epilog=examples(
+        "paperbot subscribers add telegram -1001234567890 --fields nlp,llm",
+        "paperbot subscribers add slack --from-file channels.txt",
+    ),
+)
 @click.argument("platform", type=click.Choice(PLATFORMS))
-@click.argument("chat_ids", nargs=-1)
+@click.argument("chat_ids", nargs=-1, metavar="[CHAT_ID]...")
 @click.option(
-    "--fields", "field_list", default="", help="Comma-separated field codes (default: every field)."
+    "--fields",
+    "field_list",
+    default="",
+    metavar="CODES",
+    help="Comma-separated field codes (default: every field).",
 )
 @click.option(
     "--from-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
     help="A file with one chat id per line.",
 )
 @click.pass_context
@@ -70,6 +85,9 @@ def add(
     ctx: click.Context, platform: str, chat_ids: tuple[str, ...], field_list: str, from_file: Path | None
 ) -> None:
     """Subscribe chats (many ids at once)."""
+    from bot.bootstrap import resolve_chat
+    from storage import subscribers
+
     services = wiring(ctx).services()
     codes = [c.strip() for c in field_list.split(",") if c.strip()]
     unknown = [c for c in codes if services.taxonomy.get(c) is None]
@@ -87,12 +105,18 @@ def add(
     click.echo(f"subscribed {len(ids)} {platform} chats")
 
 
-@subscribers_group.command("remove", context_settings={"ignore_unknown_options": True})
+@subscribers_group.command(
+    "remove",
+    context_settings={"ignore_unknown_options": True},
+    epilog=examples("paperbot subscribers remove slack C0123456789"),
+)
 @click.argument("platform", type=click.Choice(PLATFORMS))
-@click.argument("chat_ids", nargs=-1, required=True)
+@click.argument("chat_ids", nargs=-1, required=True, metavar="CHAT_ID...")
 @click.pass_context
 def remove(ctx: click.Context, platform: str, chat_ids: tuple[str, ...]) -> None:
     """Unsubscribe chats."""
+    from storage import subscribers
+
     services = wiring(ctx).services()
     with services.db.session() as session:
         done = sum(subscribers.unsubscribe(session, platform, c, "removed by admin") for c in chat_ids)

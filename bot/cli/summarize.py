@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.app import CliError, wiring
-from bot.llm import Progress, SummaryReport, llm_configured, summarize_missing
-from bot.llm.runner import ProgressCallback
-from bot.selection import latest_day
-from bot.settings import ConfigError
+from bot.cli.app import DATE, CliError, examples, wiring
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+if TYPE_CHECKING:  # the LLM client (openai) is loaded only when the verb runs
+    from bot.llm import Progress, SummaryReport
+    from bot.llm.runner import ProgressCallback
 NOT_CONFIGURED = "the LLM is not configured: set PAPERBOT_LLM_BASE_URL and PAPERBOT_LLM_MODEL"
 
 
@@ -57,7 +54,9 @@ def summary_line(report: SummaryReport) -> str:
     return line
 
 
-@click.command()
+@click.command(
+    epilog=examples("paperbot summarize", "paperbot summarize --date 2025-02-11", "paperbot summarize --all")
+)
 @click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
 @click.option("--all", "all_days", is_flag=True, help="Every stored day, newest first.")
 @click.pass_context
@@ -65,6 +64,12 @@ def summarize(ctx: click.Context, date_: dt.datetime | None, all_days: bool) -> 
     """Write Korean 요약, 쉬운설명 and 관련분야 for papers that lack them, via the LLM."""
     if date_ is not None and all_days:
         raise click.UsageError("--date and --all exclude each other")
+    import asyncio
+
+    from bot.llm import llm_configured, summarize_missing
+    from bot.selection import latest_day
+    from bot.settings import ConfigError
+
     services = wiring(ctx).services()
     if not llm_configured(services.settings):
         raise ConfigError(NOT_CONFIGURED)

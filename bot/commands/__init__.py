@@ -36,7 +36,7 @@ def dispatch(services: Services, request: Request) -> Reply:
     """Run one chat command; refusals and bad input get a Korean answer, never an exception."""
     command = TABLE.get(request.command)
     if command is None:
-        return Reply(text=texts.UNKNOWN_COMMAND.format(command=request.command[:32]), error=True)
+        return unknown_command(request.command)
     if not allowed(services, request, command.access):
         return refusal(command.access)
     try:
@@ -47,6 +47,24 @@ def dispatch(services: Services, request: Request) -> Reply:
     except Exception:
         log.exception("command /%s failed", request.command)
         return Reply(text=texts.INTERNAL_ERROR, error=True)
+
+
+def unknown_command(name: str) -> Reply:
+    """The reply to a command not in the table, naming the nearest one when a typo is likely."""
+    text = texts.UNKNOWN_COMMAND.format(command=name[:32])
+    nearest = nearest_command(name[:32])
+    if nearest is not None:
+        text += "\n" + texts.UNKNOWN_COMMAND_SUGGEST.format(command=nearest)
+    return Reply(text=text, error=True)
+
+
+def nearest_command(name: str) -> str | None:
+    """The table's command closest in spelling to `name` (`feild` → `field`), if any is close."""
+    from rapidfuzz import fuzz, process
+
+    shown = [command for command in TABLE if command != "start"]  # (start is help's hidden alias)
+    found = process.extractOne(name, shown, scorer=fuzz.ratio, score_cutoff=60)
+    return found[0] if found else None
 
 
 def parse_command(text: str) -> tuple[str, tuple[str, ...]] | None:

@@ -16,14 +16,15 @@ _PAPER_ID = re.compile(r"[A-Za-z0-9._/-]{1,40}")  # arXiv ids, old style (hep-th
 
 def top(services: Services, request: Request) -> Reply:
     """`/top [N] [YYYY-MM-DD]`: the top papers of the latest day or of that date."""
-    n, day = A.parse_top(request.args, services.settings.top_n)
+    asked, day = A.parse_top(request.args, services.settings.top_n)
     latest = latest_day(services)
     if latest is None:
         return Reply(text=texts.NO_PAPERS_YET)
-    digest = top_of_day(services, day or latest, n)
+    digest = top_of_day(services, day or latest, min(asked, A.MAX_N))
     if digest is None:
         return Reply(text=texts.NO_PAPERS_DAY.format(day=day, latest=latest))
-    return Reply(digest=digest)
+    note = texts.TOP_CAPPED.format(max_n=A.MAX_N) if asked > A.MAX_N else ""
+    return Reply(text=note, digest=digest)
 
 
 def field(services: Services, request: Request) -> Reply:

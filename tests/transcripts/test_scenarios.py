@@ -103,7 +103,7 @@ async def test_subscribe_to_one_field(transcript: Transcripts) -> None:
 
 async def test_bad_input_gets_a_short_korean_answer(transcript: Transcripts) -> None:
     chat = transcript.chat(Role.PRIVATE_USER)
-    for line in ("/top 999", "/field 없는분야xyz", "/top " + "9" * 4995, "/field " + "가" * 4993):
+    for line in ("/top 0", "/field 없는분야xyz", "/top " + "9" * 4995, "/field " + "가" * 4993):
         said = await chat.say(line)
         assert layer_text(transcript.services, line) in said
         assert_short_korean(said)
@@ -114,8 +114,16 @@ async def test_bad_input_gets_a_short_korean_answer(transcript: Transcripts) -> 
 @pytest.mark.parametrize("transcript", ["console", "telegram"], indirect=True)
 async def test_unknown_command_gets_a_short_korean_answer(transcript: Transcripts) -> None:
     said = await transcript.chat(Role.PRIVATE_USER).say("/feild 자연어처리")
-    assert said == texts.UNKNOWN_COMMAND.format(command="feild")
+    unknown = texts.UNKNOWN_COMMAND.format(command="feild")
+    assert said == f"{unknown}\n{texts.UNKNOWN_COMMAND_SUGGEST.format(command='field')}"
     assert_short_korean(said)
+
+
+async def test_too_many_cards_are_capped_with_a_note(transcript: Transcripts) -> None:
+    said = await transcript.chat(Role.PRIVATE_USER).say("/top 999")
+    assert texts.TOP_CAPPED.format(max_n=20) in said
+    digest = layer(transcript.services, "/top 999").digest
+    assert digest is not None and digest.cards[-1].title in said
 
 
 async def test_admin_commands_refuse_other_users(transcript: Transcripts) -> None:

@@ -103,13 +103,55 @@ def test_bad_usage_exits_2_with_one_line(run, args) -> None:
     assert err.count("\n") == 1 and err.startswith("paperbot: ")
 
 
-def test_import_without_date_stores_nothing(run) -> None:
-    code, _, err = run(
+def test_import_without_date_reports_the_file_and_stores_the_dated_one(run) -> None:
+    code, out, err = run(
         "import", str(FIXTURES / "digests" / "daily_variants.md"), str(FIXTURES / "digests" / "cards_crlf.md")
     )
-    assert code == 2 and "--date" in err
-    code, out, _ = run("top", "--format", "json")
-    assert json.loads(out)["papers"] == []
+    assert code == 1
+    assert "cards_crlf.md: no date inside; pass --date YYYY-MM-DD" in err
+    assert "daily_variants.md: " in out and "1 files imported, 1 failed" in err
+
+
+def test_import_goes_on_past_bad_files_and_exits_1(run, tmp_path: Path) -> None:
+    unreadable = tmp_path / "latin1.md"
+    unreadable.write_bytes("# caf\xe9\n".encode("latin-1"))
+    files = [
+        FIXTURES / "digests" / "unknown.md",
+        FIXTURES / "digests" / "cards_crlf.md",
+        unreadable,
+        FIXTURES / "digests" / "summary_bom.md",
+    ]
+    code, out, err = run("import", *map(str, files), "--date", "2025-03-04")
+    assert code == 1
+    assert "unknown.md: no papers found" in err and "latin1.md: " in err
+    assert "cards_crlf.md: " in out and "summary_bom.md: " in out  # the good files are stored
+    assert "2 files imported, 2 failed" in err
+    assert err.rstrip().endswith("paperbot: 2 of 4 files failed to import")
+    assert json.loads(run("top", "--format", "json", "--date", "2025-03-04")[1])["papers"]
+
+
+def test_top_on_an_empty_database_says_to_fetch(run) -> None:
+    code, out, err = run("top")
+    assert code == 0 and out == ""
+    assert "run 'paperbot fetch'" in err
+
+
+@pytest.mark.parametrize("date", [None, "2024-01-01"])
+def test_an_empty_markdown_export_fails(run, date: str | None) -> None:
+    run("import", str(FIXTURES / "digests" / "cards_crlf.md"), "--date", "2025-03-04")
+    code, out, err = run("top", "--format", "markdown", *(["--date", date] if date else []))
+    if date is None:
+        assert code == 0 and out.strip()
+        return
+    assert code == 1 and out == ""
+    assert err == "paperbot: no papers stored for 2024-01-01: nothing to export\n"
+
+
+def test_a_telegram_name_without_the_token_is_refused(run) -> None:
+    code, out, err = run("subscribers", "add", "telegram", "@paper_news")
+    assert code == 1 and out == ""
+    assert "PAPERBOT_TELEGRAM_TOKEN" in err and err.count("\n") == 1
+    assert run("subscribers", "list")[1] == ""
 
 
 def test_field_and_fields_json(run) -> None:
@@ -125,7 +167,7 @@ def test_field_and_fields_json(run) -> None:
 
 def test_subscribers_add_list_remove(run, tmp_path: Path) -> None:
     ids = tmp_path / "ids.txt"
-    ids.write_text("-1001234567890\n# a comment\n\n@paper_news\n")
+    ids.write_text("-1001234567890\n# a comment\n\n-1009876543210\n")
     code, out, _ = run(
         "subscribers", "add", "telegram", "12345", "--from-file", str(ids), "--fields", "nlp,llm"
     )
@@ -167,6 +209,27 @@ def test_broadcast_runs_once_per_day_and_resumes(run) -> None:
     code, out, _ = run("rebroadcast", "--date", "2025-03-04", "--to", "console:alice")
     assert code == 0 and out.count("📰 2025-03-04") == 1 and "sent 1" in out
     assert run("rebroadcast", "--to", "pager:1")[0] == 2
+
+
+@pytest.mark.parametrize("ending", [b"/quit\n", b""], ids=["quit", "end-of-input"])
+async def test_run_console_quit_stops_the_service(tmp_path: Path, ending: bytes) -> None:
+    env = base_env(tmp_path) | {"PAPERBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+    proc = await start_paperbot("run", "--console", env=env, cwd=tmp_path, stdin=asyncio.subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(b"/fields\n" + ending)
+    await proc.stdin.drain()
+    if not ending:
+        proc.stdin.close()  # Ctrl-D
+    try:
+        seen = ""
+        while "/field" not in seen:
+            seen += (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        await asyncio.wait_for(proc.wait(), 30)  # no signal: the chat's own ending stops everything
+    finally:
+        if proc.returncode is None:  # (a service that ignored /quit must not outlive the test)
+            proc.kill()
+            await proc.wait()
+    assert proc.returncode == 0
 
 
 async def test_run_console_answers_and_stops_on_sigterm_while_reading(tmp_path: Path) -> None:

@@ -45,14 +45,39 @@ def test_top_with_count_and_date_in_any_order(services) -> None:
     assert len(chat.reply("/top 20").digest.cards) == SAMPLE_DAY_PAPERS
 
 
+@pytest.mark.parametrize("line", ["/top 21", "/top 999", "/top 999999999999 2025-02-11"])
+def test_top_above_the_maximum_is_capped_with_a_note(services, line: str) -> None:
+    reply = Chat(services).reply(line)
+    assert not reply.error and reply.digest is not None
+    assert len(reply.digest.cards) == SAMPLE_DAY_PAPERS  # every paper of the day, at most 20
+    assert reply.text == texts.TOP_CAPPED.format(max_n=20)
+
+
+def test_top_within_the_maximum_has_no_note(services) -> None:
+    assert Chat(services).reply("/top 20").text == ""
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [("/feild 비전", "field"), ("/tpo", "top"), ("/subscirbe", "subscribe"), ("/stat", "stats")],
+)
+def test_a_typo_gets_the_nearest_command(services, typo: str, meant: str) -> None:
+    reply = Chat(services).reply(typo)
+    assert reply.error
+    assert texts.UNKNOWN_COMMAND_SUGGEST.format(command=meant) in reply.text
+
+
+def test_an_unknown_word_gets_no_suggestion(services) -> None:
+    reply = Chat(services).reply("/xyzzy")
+    assert reply.error and "혹시" not in reply.text and "/help" in reply.text
+
+
 def test_top_of_an_empty_day_points_at_the_latest(services) -> None:
     text = Chat(services).say("/top 2024-01-01")
     assert "2024-01-01" in text and "/top 2025-02-11" in text
 
 
-@pytest.mark.parametrize(
-    "line", ["/top 0", "/top 21", "/top 999999999999", "/top 2025-13-45", "/top abc", "/top 3 3 2025-02-30"]
-)
+@pytest.mark.parametrize("line", ["/top 0", "/top 00", "/top 2025-13-45", "/top abc", "/top 3 3 2025-02-30"])
 def test_top_bad_arguments_get_korean_usage(services, line: str) -> None:
     reply = Chat(services).reply(line)
     assert reply.error and reply.digest is None

@@ -66,7 +66,7 @@ async def test_top_posts_the_digest_in_the_channel(slack: SlackHarness) -> None:
 
 
 async def test_bad_arguments_get_an_ephemeral_korean_explanation(slack: SlackHarness) -> None:
-    (message,) = await slack.command("/top 99")
+    (message,) = await slack.command("/top 0")
     assert message["response_type"] == "ephemeral"
     assert "1부터 20" in message["text"]
 
