@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.cli import broadcast, demo, papers, run, subscribers, summarize
+from bot.cli import broadcast, demo, papers, run, search, subscribers, summarize
 from bot.cli.app import CliError, cli, db_group, main
 
 VERBS = (
@@ -14,6 +14,7 @@ VERBS = (
     papers.top,
     papers.field,
     papers.fields,
+    search.search,
     broadcast.broadcast,
     broadcast.rebroadcast,
     subscribers.subscribers_group,
