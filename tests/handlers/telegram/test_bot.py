@@ -349,3 +349,17 @@ async def test_handler_errors_are_logged_once_without_the_token(
     message = record.getMessage()
     assert "Forbidden" in message and "Traceback" in message
     assert TOKEN.split(":")[1] not in message
+
+
+async def test_search_transcript(platform: TelegramPlatform, fake: FakeTelegramServer) -> None:
+    chat = TgChat(fake, private_chat(7301), user(7301))
+    found = await chat.say("/search 이진 결과 보상")
+    assert found.startswith("🔍 '이진 결과 보상' 검색 결과 1편 (2025-02-11)")
+    assert "huggingface.co/papers/2502.06781" in found
+    [reply] = await chat.ask('/search "test-time scaling" <b>')
+    assert reply.params["parse_mode"] == "HTML" and "&lt;b&gt;" in reply.text  # the query is escaped
+    assert await chat.say("/search") == texts.SEARCH_USAGE.format(max_n=10)
+    assert await chat.say("/search " + "가" * 5000) == texts.ARGS_TOO_LONG
+    for line in ('" * ( ) : NEAR OR', "'; DROP TABLE papers; --"):
+        assert await chat.say(f"/search {line}") == texts.SEARCH_NONE.format(query=line)
+    assert "5. 제목" in await chat.say("/top")
