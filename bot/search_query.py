@@ -74,9 +74,7 @@ def _terms(words: list[tuple[str, bool]], taxonomy: Taxonomy) -> list[Term]:
     return terms
 
 
-def parse_search(
-    args: Sequence[str], taxonomy: Taxonomy, since: dt.date | None = None
-) -> ParsedSearch:
+def parse_search(args: Sequence[str], taxonomy: Taxonomy, since: dt.date | None = None) -> ParsedSearch:
     """Search text → query; a short Korean ArgumentError when there is nothing to look for."""
     text = " ".join(args).strip()
     if len(text) > MAX_QUERY_CHARS:

@@ -63,7 +63,7 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     "fields": ("", "분야 목록과 논문 수", (), "분야 목록과 논문 수"),
     "search": (
         "<검색어> [개수]",
-        "제목·초록·키워드·한국어 설명에서 논문 찾기 (분야 이름, -제외어, \"구절\", arXiv id)",
+        '제목·초록·키워드·한국어 설명에서 논문 찾기 (분야 이름, -제외어, "구절", arXiv id)',
         ("/search 강화학습", '/search "test-time scaling" -survey 3', "/search 2502.01234"),
         "논문 검색 (예: /search 강화학습 3)",
     ),

@@ -88,7 +88,8 @@ def _with_fields(sql: _Sql, ids: str, codes: tuple[str, ...]) -> str:
     """`ids`, plus the papers of `codes` when the word names a field."""
     if not codes:
         return ids
-    return f"{ids} UNION SELECT paper_id FROM paper_fields WHERE code IN ({', '.join(sql.bind(c) for c in codes)})"
+    bound = ", ".join(sql.bind(c) for c in codes)
+    return f"{ids} UNION SELECT paper_id FROM paper_fields WHERE code IN ({bound})"
 
 
 def _common(sql: _Sql, query: SearchQuery) -> None:

@@ -23,7 +23,10 @@ pytestmark = pytest.mark.slow
 
 # Korean texts as `paperbot summarize` would store them (the recorded lists carry none).
 KOREAN = {
-    "2602.10388": ("LLM의 특징 공간에서 다양한 학습 데이터를 합성하는 방법이에요.", "데이터를 골고루 만들어요."),
+    "2602.10388": (
+        "LLM의 특징 공간에서 다양한 학습 데이터를 합성하는 방법이에요.",
+        "데이터를 골고루 만들어요.",
+    ),
     "2607.28624": ("물리적 언어를 중심으로 만든 세계 모델이에요.", "세상이 움직이는 규칙을 배워요."),
     "2511.18538": ("코드 기초 모델에서 에이전트까지 다루는 실용 안내서예요.", "코드를 짜는 AI의 모든 것."),
 }
@@ -83,4 +86,3 @@ def test_the_meant_paper_is_in_the_first_five(corpus_services: Services, query: 
     digest = search_papers(corpus_services, parsed.query, 5, parsed.shown)
     assert digest is not None, query
     assert expected in [c.paper_id for c in digest.cards], [c.title for c in digest.cards]
-

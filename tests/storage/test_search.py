@@ -19,7 +19,8 @@ PAPERS = [
     PaperIn(id="2502.00001", title="Diffusion Transformers at Scale", abstract="We scale DiT models.",
             ai_keywords=["diffusion", "image generation"], upvotes=10, fields=["generation"]),
     PaperIn(id="2502.00002", title="Reward Models for RL", abstract="An RL study of URL parsing.",
-            upvotes=30, fields=["rl"], summary_ko="강화학습으로 보상 모델을 다듬어요.", korean_origin="digest"),
+            upvotes=30, fields=["rl"], summary_ko="강화학습으로 보상 모델을 다듬어요.",
+            korean_origin="digest"),
     PaperIn(id="2502.00003", title="Test-Time Scaling (revisited): NEAR OR * ^", abstract="Scaling laws.",
             ai_keywords=["test-time scaling"], upvotes=20, fields=["reasoning"]),
 ]  # fmt: skip
@@ -80,7 +81,9 @@ def test_literal_operators_match_the_paper_that_has_them(stocked: Database) -> N
 def test_index_follows_updates_texts_and_deletes(stocked: Database) -> None:
     with stocked.session() as session:
         session.execute(update(Paper).where(Paper.id == "2502.00001").values(title="Flow Matching"))
-        store_llm_text(session, "2502.00003", "llm:v1", "추론 비용을 줄여요", "생각 시간", ["reasoning"], None, 1, 1)
+        store_llm_text(
+            session, "2502.00003", "llm:v1", "추론 비용을 줄여요", "생각 시간", ["reasoning"], None, 1, 1
+        )
     assert find(stocked, "diffusion") == ["2502.00001"]  # still in abstract keywords
     assert find(stocked, "flow matching") == ["2502.00001"]
     assert find(stocked, "추론 비용") == ["2502.00003"]
@@ -97,7 +100,9 @@ def test_ids_come_first_and_since_filters(stocked: Database) -> None:
     assert find(stocked, ids=("2502.00003", "2502.99999")) == ["2502.00003"]
     assert find(stocked, "scal", ids=("2502.00003",)) == ["2502.00003", "2502.00001"]
     with stocked.session() as session:
-        upsert_papers(session, [PaperIn(id="2502.00004", title="Scaling later")], DAY + dt.timedelta(days=3), "hf")
+        upsert_papers(
+            session, [PaperIn(id="2502.00004", title="Scaling later")], DAY + dt.timedelta(days=3), "hf"
+        )
     assert find(stocked, "scaling", since=DAY + dt.timedelta(days=1)) == ["2502.00004"]
 
 
