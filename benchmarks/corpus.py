@@ -1,15 +1,18 @@
-"""Import the recorded Hugging Face corpus and time `/top` and `/field` through the command layer.
+"""Import the recorded Hugging Face corpus and time `/top`, `/field` and `/search` through the command layer.
 
 Usage: python benchmarks/corpus.py [--shared ../shared] [--database URL] [--synthetic 100000] [--queries 400]
 
 Prints import time, then p50/p99 latency of `/top` and `/field` at corpus size and after growing the
-database to the synthetic size. Uses a temporary SQLite file unless --database is given.
+database to the synthetic size, and for `/search` the min/median/max of p50 and p99 over three runs
+with the load average. Uses a temporary SQLite file unless --database is given; the corpus folder is
+PAPERBOT_SHARED_DIR (as in the tests) or --shared.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import statistics
 import sys
@@ -21,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+
 from bot.bootstrap import open_database  # noqa: E402
 from bot.commands import dispatch  # noqa: E402
 from bot.fields import default_taxonomy  # noqa: E402
@@ -31,6 +36,7 @@ from bot.settings import Settings  # noqa: E402
 from bot.sources.hf import parse_day  # noqa: E402
 from storage import papers  # noqa: E402
 from storage.records import PaperIn  # noqa: E402
+from storage.tables import Paper  # noqa: E402
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -48,9 +54,26 @@ def import_corpus(services: Services, corpus: Path) -> tuple[int, float]:
     return stored, time.perf_counter() - start
 
 
+SEARCHES = (
+    "FIPO", "Future-KL policy", "강화학습 policy staleness", "MiniMax-M1", '"Character Unlearning"',
+    "Video-MME-v2", "Keye-VL", "EnvHarness agent", "2602.04705", "https://huggingface.co/papers/2607.24653",
+    "3D Gaussian Splatting satellite", "lightning attention -M1", "scientific taste",
+    "data selection optimizer", "hybrid memory world", "diffusion", "RL", "비전 transformer",
+    "reasoning -math", "추론",
+)  # fmt: skip
+
+
+def vocabulary(services: Services) -> list[str]:
+    """Words of the stored titles, so that synthetic papers share the corpus's words."""
+    with services.db.session() as session:
+        titles = session.scalars(select(Paper.title)).all()
+    return [w for t in titles for w in t.split() if w.isalpha()]
+
+
 def grow(services: Services, total: int, days: list[dt.date], seed: int = 7) -> int:
-    """Add synthetic papers (random votes and fields) across the corpus days until `total` are stored."""
+    """Add synthetic papers (random votes, fields and corpus words) across the corpus days until `total`."""
     rng = random.Random(seed)
+    words = vocabulary(services)
     codes = [f.code for f in services.taxonomy.fields]
     with services.db.session() as session:
         existing = papers.count_papers(session)
@@ -60,7 +83,8 @@ def grow(services: Services, total: int, days: list[dt.date], seed: int = 7) -> 
         batch = [
             PaperIn(
                 id=f"99{(added + i) // 100000:02d}.{(added + i) % 100000:05d}",
-                title=f"Synthetic paper {added + i}",
+                title=f"Synthetic paper {added + i} " + " ".join(rng.choices(words, k=8)),
+                abstract=" ".join(rng.choices(words, k=120)),
                 upvotes=rng.randint(0, 400),
                 fields=rng.sample(codes, rng.randint(1, 3)),
             )
@@ -101,10 +125,27 @@ def report(services: Services, label: str, days: list[dt.date], queries: int) ->
         print(f"{label:>16}  {name:<7} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   ({queries} queries)")
 
 
+def search_report(services: Services, label: str, queries: int, runs: int = 3) -> None:
+    """Print `/search` p50/p99 as min/median/max over `runs` runs, with the load average."""
+
+    def search(rng: random.Random) -> Request:
+        return Request("console", "bench", "bench", "search", tuple(rng.choice(SEARCHES).split()))
+
+    results = [timed(services, search, queries) for _ in range(runs)]
+    p50s, p99s = sorted(r[0] for r in results), sorted(r[1] for r in results)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"{label:>16}  /search p50 {p50s[0]:6.2f}/{statistics.median(p50s):6.2f}/{p50s[-1]:6.2f} ms   "
+        f"p99 {p99s[0]:6.2f}/{statistics.median(p99s):6.2f}/{p99s[-1]:6.2f} ms "
+        f"(min/median/max of {runs} runs x {queries} queries; load average {load})"
+    )
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    shared = Path(os.environ.get("PAPERBOT_SHARED_DIR", ROOT.parent / "shared"))
+    parser.add_argument("--shared", type=Path, default=shared)
     parser.add_argument("--database", default=None)
     parser.add_argument("--synthetic", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=400)
@@ -125,10 +166,12 @@ def main() -> None:
     )
     days = sorted(dt.date.fromisoformat(p.stem) for p in corpus.glob("*.json"))
     report(services, f"{stored} papers", days, opts.queries)
+    search_report(services, f"{stored} papers", opts.queries)
     start = time.perf_counter()
     total = grow(services, opts.synthetic, days)
     print(f"grow: to {total} papers in {time.perf_counter() - start:.1f} s")
     report(services, f"{total} papers", days, opts.queries)
+    search_report(services, f"{total} papers", opts.queries)
 
 
 if __name__ == "__main__":

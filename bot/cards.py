@@ -83,3 +83,12 @@ def field_digest(
     cards = tuple(make_card(p, i, taxonomy) for i, p in enumerate(papers, start=1))
     header = texts.field_header(taxonomy.name(code), days, len(cards))
     return Digest(header=header, cards=cards, day=until, field=code)
+
+
+def search_digest(
+    shown: str, papers: Sequence[StoredPaper], taxonomy: Taxonomy, span: tuple[dt.date, dt.date] | None
+) -> Digest:
+    """Search results headed by the query and the days the results were listed."""
+    cards = tuple(make_card(p, i, taxonomy) for i, p in enumerate(papers, start=1))
+    days = (span[0].isoformat(), span[1].isoformat()) if span else None
+    return Digest(header=texts.search_header(shown, len(cards), days), cards=cards)

@@ -1,14 +1,14 @@
-"""Which papers: the one read path for the digest, `/top`, `/field`, `/fields` and `/rebroadcast`."""
+"""Which papers: the one read path for the digest, `/top`, `/field`, `/fields`, `/search`, `/rebroadcast`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.cards import day_digest, field_digest, make_card
+from bot.cards import day_digest, field_digest, make_card, search_digest
 from bot.models import Card, Digest
 from bot.services import Services
-from storage import papers
+from storage import papers, search
 
 
 def latest_day(services: Services) -> dt.date | None:
@@ -64,3 +64,11 @@ def paper_card(services: Services, paper_id: str) -> Card | None:
     with services.db.session() as session:
         found = papers.find_paper(session, paper_id)
     return make_card(found, 1, services.taxonomy) if found else None
+
+
+def search_papers(services: Services, query: search.SearchQuery, n: int, shown: str) -> Digest | None:
+    """The `n` best matches of `query` as a digest headed by `shown`, or None when nothing matches."""
+    with services.db.session() as session:
+        found = search.search(session, query, n)
+        span = search.listing_span(session, [p.id for p in found])
+    return search_digest(shown, found, services.taxonomy, span) if found else None

@@ -29,6 +29,12 @@ def field_header(field_name: str, days: int, n: int) -> str:
     return f"🔎 {field_name} 분야 최근 {days}일 인기 논문 TOP {n}"
 
 
+def search_header(query: str, n: int, span: tuple[str, str] | None) -> str:
+    """Header line of search results: the query, how many, and the days they were listed."""
+    days = "" if span is None else f" ({span[0]} ~ {span[1]})" if span[0] != span[1] else f" ({span[0]})"
+    return f"🔍 '{query}' 검색 결과 {n}편{days}"
+
+
 def continued_header(header: str, part: int, parts: int) -> str:
     """Header of the second and later message of a split digest."""
     return f"{header} ({part}/{parts})"
@@ -58,6 +64,12 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
         "분야별 인기 논문 (예: /field 자연어 처리)",
     ),
     "fields": ("", "분야 목록과 논문 수", (), "분야 목록과 논문 수"),
+    "search": (
+        "<검색어> [개수]",
+        '제목·초록·키워드·한국어 설명에서 논문 찾기 (분야 이름, -제외어, "구절", arXiv id)',
+        ("/search 강화학습", '/search "test-time scaling" -survey 3', "/search 2502.01234"),
+        "논문 검색 (예: /search 강화학습 3)",
+    ),
     "subscribe": (
         "[분야 ...]",
         "이 채팅에서 매일 다이제스트 받기",
@@ -87,6 +99,12 @@ UNKNOWN_COMMAND = "알 수 없는 명령어예요: /{command}\n/help 로 사용�
 UNKNOWN_COMMAND_SUGGEST = "혹시 /{command} 인가요?"
 ARGS_TOO_LONG = "입력이 너무 길어요. 짧게 다시 입력해 주세요. (/help 참고)"
 TOP_USAGE = "사용법: /top [개수 1–{max_n}] [날짜 YYYY-MM-DD] (예: /top 3 2025-02-11)"
+SEARCH_USAGE = (
+    "무엇을 찾을까요? 사용법: /search <검색어> [개수 1–{max_n}]\n"
+    '예: /search 강화학습 · /search "diffusion transformer" -video · /search 2502.01234'
+)
+SEARCH_TOO_LONG = "검색어가 너무 길어요. {max_chars}자 이내로 입력해 주세요."
+SEARCH_NONE = "'{query}'에 맞는 논문을 찾지 못했어요. 다른 단어로 찾아보세요."
 FIELD_USAGE = "사용법: /field <분야> [개수 1–{max_n}] (예: /field 자연어 처리 3)"
 REBROADCAST_USAGE = "사용법: /rebroadcast [날짜 YYYY-MM-DD] [here] (예: /rebroadcast 2025-02-11 here)"
 PAPER_USAGE = "사용법: /paper <arXiv id> (예: /paper 2502.06781)"

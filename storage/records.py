@@ -73,3 +73,21 @@ class BroadcastView:
     target: str | None
     created_at: dt.datetime
     counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or quoted phrase; papers of `codes` (a field the word names) also satisfy it."""
+
+    text: str
+    codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to look for: every term (AND), none of `excluded`, listed on or after `since`."""
+
+    terms: tuple[Term, ...] = ()
+    excluded: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()  # arXiv ids named outright: those papers come first
+    since: dt.date | None = None

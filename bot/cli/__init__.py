@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import broadcast, demo, papers, run, subscribers, summarize
+from bot.cli import broadcast, demo, papers, run, search, subscribers, summarize
 from bot.cli.app import CliError, cli, db_group, examples, main
 
 VERBS = (
@@ -16,6 +16,7 @@ VERBS = (
     papers.top,
     papers.field,
     papers.fields,
+    search.search,
     broadcast.broadcast,
     broadcast.rebroadcast,
     subscribers.subscribers_group,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import texts
-from bot.commands import admin, papers, subscriptions
+from bot.commands import admin, papers, search, subscriptions
 from bot.commands.access import Access
 from bot.models import Reply, Request
 from bot.services import Services
@@ -57,6 +57,7 @@ TABLE: dict[str, Command] = {
         Command("field", papers.field),
         Command("fields", papers.fields),
         Command("paper", papers.paper, private_reply=True),
+        Command("search", search.search),
         Command("subscribe", subscriptions.subscribe, Access.CHAT_ADMIN),
         Command("unsubscribe", subscriptions.unsubscribe, Access.CHAT_ADMIN),
         Command("settings", subscriptions.settings_reply, private_reply=True),

@@ -244,3 +244,26 @@ async def test_run_console_answers_and_stops_on_sigterm_while_reading(tmp_path: 
     proc.send_signal(signal.SIGTERM)  # stdin stays open: the reader is blocked on it
     await asyncio.wait_for(proc.wait(), 10)
     assert proc.returncode == 0
+
+
+def test_search_json_follows_the_contract(run) -> None:
+    run("import", str(FIXTURES / "digests" / "cards_crlf.md"), "--date", "2025-03-04")
+    code, out, err = run("search", "언어 모델", "--format", "json", "--n", "3")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"date", "field", "papers"} and data["date"] is None and data["field"] == "llm"
+    assert 0 < len(data["papers"]) <= 3 and all(set(p) == PAPER_KEYS for p in data["papers"])
+    code, out, _ = run("search", "zzzz-no-such-words", "--format", "json")
+    assert code == 0 and json.loads(out) == {"date": None, "field": None, "papers": []}
+
+
+def test_search_text_since_and_bad_usage(run) -> None:
+    run("import", str(FIXTURES / "digests" / "cards_crlf.md"), "--date", "2025-03-04")
+    code, out, _ = run("search", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m")
+    assert code == 2
+    code, out, err = run("search", "-x")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    code, out, _ = run("search", "종이배", "--since", "2025-03-05")
+    assert code == 0 and out == ""
+    code, out, _ = run("search", "종이배", "--since", "2025-03-04")
+    assert code == 0 and out.startswith("🔍 '종이배' 검색 결과 1편 (2025-03-04)") and "Paper Boats" in out

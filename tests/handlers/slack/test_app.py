@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pydantic import SecretStr
 
 from bot import texts
-from bot.render.slack import BLOCKS_MAX, HEADER_MAX, SECTION_MAX
+from bot.render.slack import BLOCKS_MAX, HEADER_MAX, SECTION_MAX, slack_escape
 from bot.services import Services
 from bot.settings import ConfigError
 from handlers.slack.app import build_platform
@@ -327,3 +327,23 @@ async def test_card_detail_buttons_answer_with_the_summary_only_to_the_presser(s
     text = answer["blocks"][0]["text"]["text"]
     assert f"*{texts.LABEL_SUMMARY}:* 정답인지 아닌지만 알려 주는 이진 결과 보상" in text
     assert "<https://arxiv.org/pdf/2502.06781|PDF>" in text
+
+
+async def test_search_transcript(slack: SlackHarness) -> None:
+    [found] = await slack.command("/search 이진 결과 보상")
+    assert found["response_type"] == "in_channel"
+    assert_within_limits(found)
+    assert "2502.06781" in all_text([found]) and "이진 결과 보상" in all_text([found])
+    [escaped] = await slack.command("/search <!channel>")
+    assert "<!channel>" not in all_text([escaped])
+    bad = {
+        "/search": texts.SEARCH_USAGE.format(max_n=10),
+        "/search " + "가" * 5000: texts.ARGS_TOO_LONG,
+        '/search " * ( ) : NEAR OR': texts.SEARCH_NONE.format(query='" * ( ) : NEAR OR'),
+        "/search '; DROP TABLE papers; --": texts.SEARCH_NONE.format(query="'; DROP TABLE papers; --"),
+    }
+    for line, expected in bad.items():
+        [reply] = await slack.command(line)
+        assert reply["text"] == slack_escape(expected), line
+    [top] = await slack.command("/top")
+    assert "5. " in all_text([top]) or len(top["blocks"]) > 5

@@ -303,3 +303,17 @@ async def test_detail_button_answers_with_the_summary_keywords_and_links(
     summary = f"{texts.SUMMARY_ENGLISH_MARK} We test <FinQA> & co. It breaks <i>things</i>. Third."
     assert f"{texts.LABEL_SUMMARY}: {summary}" in shown and "Fourth" not in shown
     assert f"{texts.LABEL_KEYWORDS}: <long> & context, finance" in shown
+
+
+async def test_search_transcript(platform: TelegramPlatform, fake: FakeTelegramServer) -> None:
+    chat = TgChat(fake, private_chat(7301), user(7301))
+    found = await chat.say("/search 이진 결과 보상")
+    assert found.startswith("🔍 '이진 결과 보상' 검색 결과 1편 (2025-02-11)")
+    assert "huggingface.co/papers/2502.06781" in found
+    [reply] = await chat.ask('/search "test-time scaling" <b>')
+    assert reply.params["parse_mode"] == "HTML" and "&lt;b&gt;" in reply.text  # the query is escaped
+    assert await chat.say("/search") == texts.SEARCH_USAGE.format(max_n=10)
+    assert await chat.say("/search " + "가" * 5000) == texts.ARGS_TOO_LONG
+    for line in ('" * ( ) : NEAR OR', "'; DROP TABLE papers; --"):
+        assert await chat.say(f"/search {line}") == texts.SEARCH_NONE.format(query=line)
+    assert "5. 제목" in await chat.say("/top")

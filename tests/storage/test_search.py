@@ -1,0 +1,118 @@
+"""Search storage on both databases: the index follows papers and Korean texts, user text stays literal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from storage.db import Database
+from storage.papers import set_korean_text, upsert_papers
+from storage.records import PaperIn, SearchQuery, Term
+from storage.search import search_ids
+from storage.summaries import store_llm_text
+from storage.tables import KoreanText, Paper
+
+DAY = dt.date(2025, 2, 11)
+PAPERS = [
+    PaperIn(id="2502.00001", title="Diffusion Transformers at Scale", abstract="We scale DiT models.",
+            ai_keywords=["diffusion", "image generation"], upvotes=10, fields=["generation"]),
+    PaperIn(id="2502.00002", title="Reward Models for RL", abstract="An RL study of URL parsing.",
+            upvotes=30, fields=["rl"], summary_ko="강화학습으로 보상 모델을 다듬어요.",
+            korean_origin="digest"),
+    PaperIn(id="2502.00003", title="Test-Time Scaling (revisited): NEAR OR * ^", abstract="Scaling laws.",
+            ai_keywords=["test-time scaling"], upvotes=20, fields=["reasoning"]),
+]  # fmt: skip
+
+
+def find(db: Database, *words: str, excluded: tuple[str, ...] = (), **query: object) -> list[str]:
+    terms = tuple(Term(w) for w in words)
+    with db.session() as session:
+        return search_ids(session, SearchQuery(terms, excluded, **query), 10)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def stocked(db: Database) -> Database:
+    with db.session() as session:
+        upsert_papers(session, PAPERS, DAY, "hf")
+    return db
+
+
+def test_words_phrases_and_exclusions(stocked: Database) -> None:
+    assert find(stocked, "diffusion") == ["2502.00001"]
+    assert sorted(find(stocked, "SCAL")) == ["2502.00001", "2502.00003"]  # case-insensitive substrings
+    assert find(stocked, "scal", excluded=("diffusion",)) == ["2502.00003"]
+    assert find(stocked, "test-time scaling") == ["2502.00003"]
+    assert find(stocked, "scaling test-time") == []  # a phrase is matched as written
+
+
+def test_korean_substrings_and_short_terms(stocked: Database) -> None:
+    assert find(stocked, "보상 모델") == ["2502.00002"]
+    assert find(stocked, "강화학습") == ["2502.00002"]
+    assert find(stocked, "강화") == ["2502.00002"]  # two characters: a word prefix
+    assert find(stocked, "RL") == ["2502.00002"]  # a whole word, so "URL" alone would not do
+    assert find(stocked, "DiT") == ["2502.00001"]
+
+
+def test_field_codes_widen_a_term(stocked: Database) -> None:
+    with stocked.session() as session:
+        ids = search_ids(session, SearchQuery((Term("추론", ("reasoning",)),)), 10)
+    assert ids == ["2502.00003"]
+
+
+@pytest.mark.parametrize(
+    "word",
+    ['"', "*", "(", ")", ":", "NEAR", "OR", "AND", "NOT", "^", "-", "%", "_", "\\",
+     "'; DROP TABLE papers; --", '" OR "', "NEAR(a b)", "title:x", "a*", ")(", "ab\"cd"],
+)  # fmt: skip
+def test_syntax_characters_are_literal(stocked: Database, word: str) -> None:
+    found = find(stocked, word)
+    assert set(found) <= {"2502.00003"}  # only the paper whose title holds these characters
+    with stocked.session() as session:
+        assert session.scalar(select(func.count()).select_from(Paper)) == 3
+
+
+def test_literal_operators_match_the_paper_that_has_them(stocked: Database) -> None:
+    assert find(stocked, "NEAR OR *") == ["2502.00003"]
+    assert find(stocked, "(revisited):") == ["2502.00003"]
+
+
+def test_index_follows_updates_texts_and_deletes(stocked: Database) -> None:
+    with stocked.session() as session:
+        session.execute(update(Paper).where(Paper.id == "2502.00001").values(title="Flow Matching"))
+        store_llm_text(
+            session, "2502.00003", "llm:v1", "추론 비용을 줄여요", "생각 시간", ["reasoning"], None, 1, 1
+        )
+    assert find(stocked, "diffusion") == ["2502.00001"]  # still in abstract keywords
+    assert find(stocked, "flow matching") == ["2502.00001"]
+    assert find(stocked, "추론 비용") == ["2502.00003"]
+    with stocked.session() as session:
+        set_korean_text(session, "2502.00003", "llm:v1", "다른 요약", None)
+    assert find(stocked, "추론 비용") == [] and find(stocked, "다른 요약") == ["2502.00003"]
+    with stocked.session() as session:
+        session.execute(delete(KoreanText).where(KoreanText.paper_id == "2502.00002"))
+        session.execute(delete(Paper).where(Paper.id == "2502.00001"))
+    assert find(stocked, "강화학습") == [] and find(stocked, "flow") == []
+
+
+def test_ids_come_first_and_since_filters(stocked: Database) -> None:
+    assert find(stocked, ids=("2502.00003", "2502.99999")) == ["2502.00003"]
+    assert find(stocked, "scal", ids=("2502.00003",)) == ["2502.00003", "2502.00001"]
+    with stocked.session() as session:
+        upsert_papers(
+            session, [PaperIn(id="2502.00004", title="Scaling later")], DAY + dt.timedelta(days=3), "hf"
+        )
+    assert find(stocked, "scaling", since=DAY + dt.timedelta(days=1)) == ["2502.00004"]
+
+
+def test_existing_papers_are_back_filled_by_the_migration(tmp_path) -> None:
+    from storage.migrate import upgrade
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(db, "0004")  # the schema just before the search index
+    with db.session() as session:
+        upsert_papers(session, PAPERS, DAY, "hf")
+    upgrade(db)
+    assert find(db, "강화학습") == ["2502.00002"] and find(db, "RL") == ["2502.00002"]
+    db.dispose()
