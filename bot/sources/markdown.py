@@ -171,6 +171,14 @@ def _make(
     )
 
 
+def _votes(title: str, value: str) -> int | None:
+    """The entry's votes; one the database cannot hold makes the entry unreadable."""
+    try:
+        return ms.parse_votes(value)
+    except ValueError as exc:
+        raise _Skip(f"{title!r}: {exc}") from None
+
+
 def _parse_card(head: str, body: list[str]) -> ImportedPaper:
     """One "## 제목:" card."""
     fields = ms.card_fields(body)
@@ -183,7 +191,7 @@ def _parse_card(head: str, body: list[str]) -> ImportedPaper:
     return _make(
         link,
         title,
-        votes=ms.parse_votes(fields.get("votes", "")),
+        votes=_votes(title, fields.get("votes", "")),
         summary=fields.get("summary"),
         easy=fields.get("easy"),
         labels=ms.split_labels(fields.get("fields", "")),
@@ -215,7 +223,7 @@ def _parse_daily(head: str, body: list[str]) -> ImportedPaper:
     return _make(
         link,
         title,
-        votes=ms.parse_votes(fields.get("votes", "")),
+        votes=_votes(title, fields.get("votes", "")),
         summary="\n\n".join(sections),
         easy=ms.first_sentences(fields.get("new", "")),
         derived=True,
