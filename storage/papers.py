@@ -1,34 +1,18 @@
-"""Paper queries: merge incoming papers, pick the top of a day or a field."""
+"""Paper queries: Korean texts and fields of one paper, the top of a day or a field."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from storage.records import PaperIn, StoredPaper
+from storage.records import StoredPaper
 from storage.tables import KoreanText, Listing, Paper, PaperField
+from storage.upsert import FIELD_PRIORITY, upsert_papers
 
-# Which origin of 관련분야 wins when several sources classify the same paper.
-FIELD_PRIORITY = {"classifier": 1, "llm": 2, "digest": 3}
-
-_MERGED_COLUMNS = (
-    "title",
-    "abstract",
-    "ai_summary",
-    "ai_keywords",
-    "authors",
-    "upvotes",
-    "num_comments",
-    "published_at",
-    "github_repo",
-    "github_stars",
-    "project_page",
-    "organization",
-    "pdf_url",
-)
+__all__ = ["FIELD_PRIORITY", "upsert_papers"]  # merging lives in storage.upsert; callers keep this name
 
 
 def _korean_rank(origin: str) -> int:
@@ -43,46 +27,6 @@ def _korean_rank(origin: str) -> int:
 def _text_rank(text: KoreanText) -> tuple[bool, int]:
     """A text with a 쉬운설명 first, then by origin."""
     return (not (text.easy_ko or "").strip(), _korean_rank(text.origin))
-
-
-def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | None, source: str) -> int:
-    """Merge `papers` into storage (known values win over None) and list them on `day`."""
-    papers = list(papers)
-    existing = {p.id: p for p in session.scalars(select(Paper).where(Paper.id.in_([p.id for p in papers])))}
-    listed: set[str] = set()
-    if day is not None:
-        listed = set(
-            session.scalars(
-                select(Listing.paper_id).where(Listing.day == day, Listing.paper_id.in_(existing))
-            )
-        )
-    for incoming in papers:
-        row = existing.get(incoming.id)
-        if row is None:
-            row = Paper(id=incoming.id, title=incoming.title)
-            session.add(row)
-            existing[incoming.id] = row
-        _merge(row, incoming)
-    session.flush()  # papers first: listings, texts and fields reference them
-    for incoming in papers:
-        if day is not None and incoming.id not in listed:
-            session.add(Listing(day=day, paper_id=incoming.id, source=source))
-            listed.add(incoming.id)
-        if incoming.summary_ko or incoming.easy_ko:
-            set_korean_text(
-                session, incoming.id, incoming.korean_origin, incoming.summary_ko, incoming.easy_ko
-            )
-        if incoming.fields:
-            set_fields(session, incoming.id, incoming.fields, incoming.fields_origin)
-    session.flush()
-    return len(papers)
-
-
-def _merge(row: Paper, incoming: PaperIn) -> None:
-    for name in _MERGED_COLUMNS:
-        value = getattr(incoming, name)
-        if value is not None and value != "":
-            setattr(row, name, value)
 
 
 def set_korean_text(
