@@ -10,7 +10,7 @@ import click
 
 from bot import args as A
 from bot.cli import CliError, cli, progress, runtime
-from bot.ingest import store_day_list, store_digest
+from bot.ingest import store_day_list, store_digests
 from bot.output import FORMATS, digest_json, render
 from bot.selection import field_counts, latest_day, top_of_day, top_of_field
 from bot.sources.hf import HFClient, HFError
@@ -60,26 +60,30 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
 @click.option("--date", "date_", type=DATE, help="Listing day for digests that carry no date.")
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], date_: dt.datetime | None) -> None:
-    """Import markdown digests (the four known formats) into the database."""
+    """Import markdown digests (the four known formats) into the database.
+
+    Every file is read and checked first, then all are stored in one transaction: either every
+    file is imported or, on any error, none is. A file may hold up to 100,000 papers (128 MiB).
+    """
     services = runtime(ctx).services()
-    parsed = [(path, _parse(path, _day(date_))) for path in files]  # every file is read before any is stored
-    for path, digest in parsed:
-        day = digest.day or _day(date_)
-        assert day is not None
-        report = store_digest(services.db, digest, services.taxonomy, day)
-        click.echo(f"{path.name}: {report.stored} papers for {day}, skipped {len(report.skipped)}")
+    parsed = [_parse(path, _day(date_)) for path in files]  # every file is read before any is stored
+    reports = store_digests(services.db, parsed, services.taxonomy)
+    for path, report in zip(files, reports, strict=True):
+        click.echo(f"{path.name}: {report.stored} papers for {report.day}, skipped {len(report.skipped)}")
         for line in report.skipped:
             click.echo(f"  skipped {line}", err=True)
 
 
-def _parse(path: Path, day: dt.date | None) -> ParsedDigest:
+def _parse(path: Path, day: dt.date | None) -> tuple[ParsedDigest, dt.date]:
+    """The file's digest and its listing day (the document's own date, else --date)."""
     try:
         digest = read_digest(path, day)
     except DigestFormatError as exc:
         raise CliError(f"{path.name}: {exc}") from None
-    if digest.day is None and day is None:
+    listed = digest.day or day
+    if listed is None:
         raise click.UsageError(f"{path.name} has no date inside; pass --date YYYY-MM-DD")
-    return digest
+    return digest, listed
 
 
 def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empty: str) -> None:

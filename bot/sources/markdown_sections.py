@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 
 from bot.sources.storable import MAX_COUNT, clean_text
 
@@ -65,6 +66,10 @@ _VOTE_RE = re.compile(rf"^\s*[-*]?\s*[*_]*\s*(?:(?:up)?votes?|추천\s*수){_COL
 # A daily-list author line: "Authors: A, B, C".
 _AUTHORS_RE = re.compile(rf"^\s*[-*]?\s*[*_]*\s*authors?{_COLON}(.+)$", re.I)
 
+# Runs of whitespace, and of three or more newlines (compiled once: the importer calls these per line).
+_SPACES_RE = re.compile(r"\s+")
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+
 # A date anywhere in a line: 2025-05-21.
 _DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
@@ -81,26 +86,32 @@ def normalize_lines(text: str) -> list[str]:
     return [line.rstrip() for line in text.split("\n")]
 
 
-def unfenced(lines: list[str]) -> list[str]:
-    """The lines outside code fences."""
-    kept: list[str] = []
+def _is_fence(line: str) -> bool:
+    # The substring test first: it is much cheaper than the regex, and most lines have neither.
+    return ("`" in line or "~" in line) and bool(FENCE_RE.match(line))
+
+
+def unfenced(lines: list[str]) -> Iterator[str]:
+    """The lines outside code fences, lazily (a caller may stop at the first line it wants)."""
     fenced = False
     for line in lines:
-        if FENCE_RE.match(line):
+        if _is_fence(line):
             fenced = not fenced
         elif not fenced:
-            kept.append(line)
-    return kept
+            yield line
 
 
 def split_blocks(lines: list[str], head_re: re.Pattern[str]) -> tuple[list[str], list[Block]]:
-    """The lines before the first entry heading, and one block per entry (headings in fences ignored)."""
+    """The lines before the first entry heading, and one block per entry (headings in fences ignored).
+
+    Entry headings are markdown headings, so only lines starting with "#" are matched against `head_re`.
+    """
     preamble: list[str] = []
     blocks: list[Block] = []
     fenced = False
     for line in lines:
-        fenced ^= bool(FENCE_RE.match(line))
-        match = None if fenced else head_re.match(line)
+        fenced ^= _is_fence(line)
+        match = head_re.match(line) if not fenced and line.startswith("#") else None
         if match:
             blocks.append((match.group(1).strip(), []))
         else:
@@ -145,7 +156,7 @@ def card_label(line: str) -> tuple[str, str] | None:
     match = _LABEL_RE.match(line.strip())
     if not match:
         return None
-    name = re.sub(r"\s+", "", match.group(1))
+    name = _SPACES_RE.sub("", match.group(1))
     return LABEL_KEYS.get(name, "link"), match.group(2).strip()
 
 
@@ -186,7 +197,7 @@ def split_names(value: str) -> tuple[str, ...]:
 def join_text(lines: list[str]) -> str:
     """Lines as one text block: outer blank lines dropped, inner runs of blank lines reduced to one."""
     text = "\n".join(lines).strip()
-    return re.sub(r"\n{3,}", "\n\n", text)
+    return _BLANK_LINES_RE.sub("\n\n", text)
 
 
 def plain_text(markdown: str) -> str:
