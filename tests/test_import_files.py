@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.sources.markdown import MAX_ENTRIES, MAX_FILE_BYTES
 from storage.db import Database
 from storage.papers import top_for_day, upsert_papers
 from storage.records import PaperIn
@@ -18,6 +17,8 @@ from tests.cli_runner import Run, runner
 DAY = "2025-03-04"
 REFUSED = "2503.29999"
 REFUSAL = "refused by a test trigger"
+MAX_ENTRIES = 100_000  # the documented limits of one file
+MAX_FILE_BYTES = 128 * 2**20
 
 
 @pytest.fixture
