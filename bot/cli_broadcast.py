@@ -32,7 +32,8 @@ def fetch_with(services: Services) -> Fetch:
     """A blocking fetch of one day's Hugging Face list."""
 
     def fetch(day: dt.date) -> DayList:
-        with HFClient(services.settings.hf_endpoint) as client:
+        settings = services.settings
+        with HFClient(settings.hf_endpoint, request_timeout=settings.hf_timeout) as client:
             return client.fetch_day(day)
 
     return fetch

@@ -39,7 +39,8 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
     last = _day(date_) or services.today() - dt.timedelta(days=1)
     wanted = [last - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
     failures: list[str] = []
-    with HFClient(services.settings.hf_endpoint) as client, progress(wanted, "fetching") as bar:
+    client = HFClient(services.settings.hf_endpoint, request_timeout=services.settings.hf_timeout)
+    with client, progress(wanted, "fetching") as bar:
         for day in bar:
             try:
                 report = store_day_list(services.db, client.fetch_day(day), services.taxonomy)
