@@ -9,9 +9,10 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.redact import RedactingFilter, redact, secret_values
-from bot.runtime import ConfigError, Runtime
+from bot.runtime import ConfigError, DatabaseNotReady, Runtime
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,6 +72,14 @@ def _one_line(message: str) -> str:
     return redact(" ".join(str(message).split()), secret_values())
 
 
+def database_error(exc: SQLAlchemyError) -> str:
+    """The error's class and the driver's first line, never the SQL statement or its parameters."""
+    orig = getattr(exc, "orig", None)  # the driver's exception, for errors raised by a statement
+    text = str(orig) if orig is not None else str(exc).split("[SQL:", 1)[0]
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return f"{type(exc).__name__}: {_one_line(first)[:200]}".rstrip(": ")
+
+
 def main(argv: Sequence[str] | None = None, rt: Runtime | None = None) -> int:
     """Run the CLI and turn every outcome into an exit code and at most one error line."""
     rt = rt or Runtime()
@@ -88,6 +97,13 @@ def main(argv: Sequence[str] | None = None, rt: Runtime | None = None) -> int:
     except ConfigError as exc:
         click.echo(f"paperbot: {_one_line(str(exc))}", err=True)
         return 2
+    except DatabaseNotReady as exc:
+        click.echo(f"paperbot: {_one_line(str(exc))}", err=True)
+        return 1
+    except SQLAlchemyError as exc:
+        log.debug("database failure", exc_info=True)
+        click.echo(f"paperbot: database error: {database_error(exc)}", err=True)
+        return 1
     except (click.Abort, KeyboardInterrupt):
         click.echo("paperbot: interrupted", err=True)
         return 130

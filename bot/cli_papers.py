@@ -37,7 +37,7 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
     """Fetch Hugging Face daily lists into the database."""
     services = runtime(ctx).services()
     last = _day(date_) or services.today() - dt.timedelta(days=1)
-    wanted = [last - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
+    wanted = _days_ending(last, days)
     failures: list[str] = []
     client = HFClient(services.settings.hf_endpoint, request_timeout=services.settings.hf_timeout)
     with client, progress(wanted, "fetching") as bar:
@@ -52,6 +52,14 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
                 click.echo(f"  skipped {line}", err=True)
     if failures:
         raise CliError(f"{len(failures)} of {len(wanted)} days failed; first: {failures[0]}")
+
+
+def _days_ending(last: dt.date, count: int) -> list[dt.date]:
+    """The `count` days ending at `last`; a usage error when they would begin before 0001-01-01."""
+    if last.toordinal() < count:
+        message = f"{count} days ending at {last} begin before 0001-01-01"
+        raise click.BadParameter(message, param_hint="'--days'")
+    return [last - dt.timedelta(days=i) for i in range(count - 1, -1, -1)]
 
 
 @cli.command("import")
@@ -103,7 +111,7 @@ def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empt
 @click.pass_context
 def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) -> None:
     """Print the top cards of a day."""
-    services = runtime(ctx).services()
+    services = runtime(ctx).reader()
     day = _day(date_) or latest_day(services)
     digest = top_of_day(services, day, n or services.settings.top_n) if day else None
     _emit(digest, fmt, day, None, f"no papers stored for {day or 'any day'}")
@@ -117,7 +125,7 @@ def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) 
 @click.pass_context
 def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | None, fmt: str) -> None:
     """Print the top cards of a research field (Korean or English name, alias or code)."""
-    services = runtime(ctx).services()
+    services = runtime(ctx).reader()
     resolution = services.taxonomy.resolve(" ".join(name))
     if resolution.field is None:
         close = ", ".join(f"{f.name} ({f.code})" for f in resolution.suggestions) or "see 'paperbot fields'"
@@ -133,7 +141,7 @@ def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | 
 @click.pass_context
 def fields(ctx: click.Context, fmt: str) -> None:
     """Print the field taxonomy with paper counts over the /field window."""
-    services = runtime(ctx).services()
+    services = runtime(ctx).reader()
     days = services.settings.field_window_days
     counts = field_counts(services, days)
     rows = [

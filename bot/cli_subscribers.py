@@ -43,7 +43,7 @@ def subscribers_group() -> None:
 @click.pass_context
 def list_(ctx: click.Context, platform: str | None) -> None:
     """List subscribers."""
-    services = runtime(ctx).services()
+    services = runtime(ctx).reader()
     with services.db.session() as session:
         rows = subscribers.list_all(session, platform)
     for s in rows:

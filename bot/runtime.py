@@ -15,10 +15,15 @@ from bot.services import Services
 from bot.settings import Settings
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.readonly import NotReadable, open_read_only
 
 
 class ConfigError(RuntimeError):
     """The settings cannot be loaded; the message is one line without secret values."""
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database cannot serve this verb as it is; the message says what to do."""
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -68,11 +73,24 @@ class Runtime:
         """Services over the configured (or given) database, migrated; built once per run."""
         if self._services is None:
             settings = self.settings()
-            db = open_database(database_url or settings.database_url)
-            services = Services(db=db, settings=settings, taxonomy=taxonomy_for(settings))
-            services.admins = frozenset(settings.admin_ids()) | self.extra_admins
-            self._services = services
+            self._services = self._build(settings, open_database(database_url or settings.database_url))
         return self._services
+
+    def reader(self) -> Services:
+        """Services for a verb that only reads: the database opened read-only and never migrated."""
+        if self._services is None:
+            settings = self.settings()
+            try:
+                db = open_read_only(settings.database_url)
+            except NotReadable as exc:
+                raise DatabaseNotReady(str(exc)) from None
+            self._services = self._build(settings, db)
+        return self._services
+
+    def _build(self, settings: Settings, db: Database) -> Services:
+        services = Services(db=db, settings=settings, taxonomy=taxonomy_for(settings))
+        services.admins = frozenset(settings.admin_ids()) | self.extra_admins
+        return services
 
     def close(self) -> None:
         """Release the database connections."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +36,11 @@ MERGED_COLUMNS = (
     "organization",
     "pdf_url",
 )
+# The Core tables: statements on them skip the ORM's per-row bookkeeping.
+_PAPERS = cast(Table, Paper.__table__)
+_LISTINGS = cast(Table, Listing.__table__)
+_TEXTS = cast(Table, KoreanText.__table__)
+_FIELDS = cast(Table, PaperField.__table__)
 _KOREAN_COLUMNS = ("summary_ko", "easy_ko", "model", "prompt_tokens", "completion_tokens")
 
 
@@ -96,7 +101,7 @@ def _known(value: object) -> object:
 
 
 def _upsert_rows(session: Session, chunk: Sequence[PaperIn]) -> None:
-    table = Paper.__table__
+    table = _PAPERS
     stmt = _insert(session, table)
     keep_known = {name: func.coalesce(stmt.excluded[name], table.c[name]) for name in MERGED_COLUMNS}
     keep_known["title"] = func.coalesce(func.nullif(stmt.excluded.title, ""), table.c.title)
@@ -111,13 +116,13 @@ def _upsert_rows(session: Session, chunk: Sequence[PaperIn]) -> None:
 
 
 def _list_on(session: Session, ids: list[str], day: dt.date, source: str) -> None:
-    stmt = _insert(session, Listing.__table__).on_conflict_do_nothing(index_elements=["day", "paper_id"])
+    stmt = _insert(session, _LISTINGS).on_conflict_do_nothing(index_elements=["day", "paper_id"])
     session.execute(stmt, [{"day": day, "paper_id": pid, "source": source} for pid in ids])
 
 
 def _upsert_texts(session: Session, chunk: Sequence[PaperIn]) -> None:
     """Store (or replace) each paper's Korean texts of its origin."""
-    stmt = _insert(session, KoreanText.__table__)
+    stmt = _insert(session, _TEXTS)
     replace = {name: stmt.excluded[name] for name in _KOREAN_COLUMNS}
     stmt = stmt.on_conflict_do_update(index_elements=["paper_id", "origin"], set_=replace)
     unset = dict.fromkeys(_KOREAN_COLUMNS[2:]) | {"created_at": _now()}
@@ -147,4 +152,4 @@ def _replace_fields(session: Session, chunk: Sequence[PaperIn]) -> None:
         for p in winners
         for i, code in enumerate(list(dict.fromkeys(p.fields))[:3])
     ]
-    session.execute(PaperField.__table__.insert(), rows)
+    session.execute(_FIELDS.insert(), rows)

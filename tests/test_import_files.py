@@ -109,3 +109,13 @@ def test_a_merge_beyond_the_bind_parameter_limit_stores_every_paper(db: Database
     with db.session() as session:
         top = top_for_day(session, dt.date(2025, 3, 4), 3)
     assert [p.upvotes for p in top] == [n - 1, n - 2, n - 3]
+
+
+def test_a_database_error_is_one_line_without_sql_or_values(run: Run, db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path / "a.md", ["2503.20001", REFUSED])
+    refuse_paper(db, REFUSED)
+    code, _, err = run("import", str(path), "--date", DAY)
+    assert code == 1
+    assert err.startswith("paperbot: database error: ") and err.endswith(f": {REFUSAL}\n")
+    for leak in ("INSERT", "SQL", "papers", "2503.20001", "Card", "parameters"):
+        assert leak not in err, leak
