@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from storage.records import StoredPaper
 from storage.tables import KoreanText, Listing, Paper, PaperField
-from storage.upsert import FIELD_PRIORITY, upsert_papers
 
-__all__ = ["FIELD_PRIORITY", "upsert_papers"]  # merging lives in storage.upsert; callers keep this name
+# Merging lives in storage.upsert; callers keep importing it from here.
+from storage.upsert import FIELD_PRIORITY as FIELD_PRIORITY
+from storage.upsert import upsert_papers as upsert_papers
 
 
 def _korean_rank(origin: str) -> int:
