@@ -113,7 +113,7 @@ def daily_run(services: Services, channels: dict[str, Channel], engine: Broadcas
     from bot.daily import DailyRun
     from bot.sources.hf import day_fetcher
 
-    fetch = day_fetcher(services.settings.hf_endpoint)
+    fetch = day_fetcher(services.settings.hf_endpoint, services.settings.hf_timeout)
     return DailyRun(services, channels, engine, fetch=fetch, summarize=summarizer_for(services))
 
 
@@ -193,6 +193,10 @@ def resolve_chat(settings: Settings, platform: str, chat_id: str) -> str:
     return asyncio.run(resolve_chat_id(settings, chat_id))  # ValueError: no such chat
 
 
+class DatabaseNotReady(RuntimeError):
+    """The database cannot serve this verb as it is; the message says what to do."""
+
+
 @dataclass
 class Bootstrap:
     """The graph of one CLI run, built on first use and closed at the end."""
@@ -214,6 +218,19 @@ class Bootstrap:
         if self._services is None:
             settings = self.settings()
             self._services = build_services(settings, open_database(database_url or settings.database_url))
+        return self._services
+
+    def reader(self) -> Services:
+        """Services for a verb that only reads: the database opened read-only and never migrated."""
+        from storage.readonly import NotReadable, open_read_only
+
+        if self._services is None:
+            settings = self.settings()
+            try:
+                db = open_read_only(settings.database_url)
+            except NotReadable as exc:
+                raise DatabaseNotReady(str(exc)) from None
+            self._services = build_services(settings, db)
         return self._services
 
     def close(self) -> None:

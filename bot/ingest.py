@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot import texts
@@ -68,7 +69,18 @@ def from_imported(paper: ImportedPaper, taxonomy: Taxonomy) -> PaperIn:
 
 def store_digest(db: Database, digest: ParsedDigest, taxonomy: Taxonomy, day: dt.date) -> IngestReport:
     """Merge an imported markdown digest into storage as the list of `day`."""
-    rows = [from_imported(p, taxonomy) for p in digest.papers]
+    return store_digests(db, [(digest, day)], taxonomy)[0]
+
+
+def store_digests(
+    db: Database, digests: Sequence[tuple[ParsedDigest, dt.date]], taxonomy: Taxonomy
+) -> list[IngestReport]:
+    """Merge several digests, each as the list of its day, in one transaction: all of them or none."""
+    batches = [([from_imported(p, taxonomy) for p in digest.papers], day) for digest, day in digests]
     with db.session() as session:
-        papers.upsert_papers(session, rows, day, "digest")
-    return IngestReport(day=day, stored=len(rows), skipped=tuple(digest.skipped))
+        for rows, day in batches:
+            papers.upsert_papers(session, rows, day, "digest")
+    return [
+        IngestReport(day=day, stored=len(rows), skipped=tuple(digest.skipped))
+        for (rows, day), (digest, _) in zip(batches, digests, strict=True)
+    ]

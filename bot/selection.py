@@ -37,7 +37,9 @@ def field_window(services: Services, days: int) -> tuple[dt.date, dt.date] | Non
     until = latest_day(services)
     if until is None:
         return None
-    return until - dt.timedelta(days=days - 1), until
+    # A window reaching back before year 1 starts at year 1 (date arithmetic would overflow).
+    since = dt.date.fromordinal(max(1, until.toordinal() - (days - 1)))
+    return since, until
 
 
 def top_of_field(services: Services, code: str, n: int, days: int) -> Digest | None:

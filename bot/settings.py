@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     top_n: int = Field(default=5, ge=1, le=20)
     field_window_days: int = Field(default=7, ge=1, le=365)
     hf_endpoint: str = "https://huggingface.co"
+    hf_timeout: float = Field(default=60.0, gt=0)  # overall seconds for one Hugging Face request
     fields_file: Path | None = None  # an edited copy of the bundled field taxonomy
 
     telegram_token: SecretStr | None = None

@@ -1,34 +1,19 @@
-"""Paper queries: merge incoming papers, pick the top of a day or a field."""
+"""Paper queries: Korean texts and fields of one paper, the top of a day or a field."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import Select, and_, delete, func, select
 from sqlalchemy.orm import Session
 
-from storage.records import PaperIn, StoredPaper
+from storage.records import StoredPaper
 from storage.tables import KoreanText, Listing, Paper, PaperField
 
-# Which origin of 관련분야 wins when several sources classify the same paper.
-FIELD_PRIORITY = {"classifier": 1, "llm": 2, "digest": 3}
-
-_MERGED_COLUMNS = (
-    "title",
-    "abstract",
-    "ai_summary",
-    "ai_keywords",
-    "authors",
-    "upvotes",
-    "num_comments",
-    "published_at",
-    "github_repo",
-    "github_stars",
-    "project_page",
-    "organization",
-    "pdf_url",
-)
+# Merging lives in storage.upsert; callers keep importing it from here.
+from storage.upsert import FIELD_PRIORITY as FIELD_PRIORITY
+from storage.upsert import upsert_papers as upsert_papers
 
 
 def _korean_rank(origin: str) -> int:
@@ -43,61 +28,6 @@ def _korean_rank(origin: str) -> int:
 def _text_rank(text: KoreanText) -> tuple[bool, int]:
     """A text with a 쉬운설명 first, then by origin."""
     return (not (text.easy_ko or "").strip(), _korean_rank(text.origin))
-
-
-def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | None, source: str) -> int:
-    """Merge `papers` into storage (known values win over None) and list them on `day`."""
-    papers = list(papers)
-    existing = {p.id: p for p in session.scalars(select(Paper).where(Paper.id.in_([p.id for p in papers])))}
-    listings: dict[str, Listing] = {}
-    if day is not None:
-        listings = {
-            row.paper_id: row
-            for row in session.scalars(
-                select(Listing).where(Listing.day == day, Listing.paper_id.in_(existing))
-            )
-        }
-    for incoming in papers:
-        row = existing.get(incoming.id)
-        if row is None:
-            row = Paper(id=incoming.id, title=incoming.title)
-            session.add(row)
-            existing[incoming.id] = row
-        _merge(row, incoming)
-    session.flush()  # papers first: listings, texts and fields reference them
-    for incoming in papers:
-        if day is not None:
-            _list(session, listings, day, incoming, source)
-        if incoming.summary_ko or incoming.easy_ko:
-            set_korean_text(
-                session, incoming.id, incoming.korean_origin, incoming.summary_ko, incoming.easy_ko
-            )
-        if incoming.fields:
-            set_fields(session, incoming.id, incoming.fields, incoming.fields_origin)
-    session.flush()
-    return len(papers)
-
-
-def _list(
-    session: Session, listings: dict[str, Listing], day: dt.date, incoming: PaperIn, source: str
-) -> None:
-    """List the paper on `day`, or update that listing: its votes and position as last fetched."""
-    listing = listings.get(incoming.id)
-    if listing is None:
-        listing = Listing(day=day, paper_id=incoming.id, source=source)
-        session.add(listing)
-        listings[incoming.id] = listing
-    if incoming.upvotes is not None:
-        listing.upvotes = incoming.upvotes
-    if incoming.position is not None:
-        listing.position = incoming.position
-
-
-def _merge(row: Paper, incoming: PaperIn) -> None:
-    for name in _MERGED_COLUMNS:
-        value = getattr(incoming, name)
-        if value is not None and value != "":
-            setattr(row, name, value)
 
 
 def set_korean_text(

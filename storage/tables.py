@@ -37,8 +37,9 @@ class Paper(Base):
     title: Mapped[str] = mapped_column(Text)
     abstract: Mapped[str | None] = mapped_column(Text)
     ai_summary: Mapped[str | None] = mapped_column(Text)
-    ai_keywords: Mapped[list[str] | None] = mapped_column(JSON)
-    authors: Mapped[list[str] | None] = mapped_column(JSON)
+    # Unknown is SQL NULL, not JSON null, so a merge's COALESCE keeps what another source knew.
+    ai_keywords: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    authors: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     upvotes: Mapped[int | None] = mapped_column(Integer)
     num_comments: Mapped[int | None] = mapped_column(Integer)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import click
 
-from bot.bootstrap import Bootstrap
+from bot.bootstrap import Bootstrap, DatabaseNotReady
 from bot.redact import RedactingFilter, redact, secret_values
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,20 @@ def _is_config_error(exc: Exception) -> bool:
     return settings is not None and isinstance(exc, settings.ConfigError)
 
 
+def _is_database_error(exc: Exception) -> bool:
+    """True for an error SQLAlchemy raised (checked the same way: `--help` never loads it)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
+
+
+def database_error(exc: Exception) -> str:
+    """The error's class and the driver's first line, never the SQL statement or its parameters."""
+    orig = getattr(exc, "orig", None)  # the driver's exception, for errors raised by a statement
+    text = str(orig) if orig is not None else str(exc).split("[SQL:", 1)[0]
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return f"{type(exc).__name__}: {_one_line(first)[:200]}".rstrip(": ")
+
+
 def main(argv: Sequence[str] | None = None, boot: Bootstrap | None = None) -> int:
     """Run the CLI and turn every outcome into an exit code and at most one error line."""
     try:
@@ -110,6 +124,9 @@ def main(argv: Sequence[str] | None = None, boot: Bootstrap | None = None) -> in
     except click.ClickException as exc:
         click.echo(f"paperbot: {_one_line(exc.format_message())}", err=True)
         return exc.exit_code
+    except DatabaseNotReady as exc:
+        click.echo(f"paperbot: {_one_line(str(exc))}", err=True)
+        return 1
     except (click.Abort, KeyboardInterrupt):
         click.echo("paperbot: interrupted", err=True)
         return 130
@@ -117,6 +134,10 @@ def main(argv: Sequence[str] | None = None, boot: Bootstrap | None = None) -> in
         if _is_config_error(exc):
             click.echo(f"paperbot: {_one_line(str(exc))}", err=True)
             return 2
+        if _is_database_error(exc):
+            log.debug("database failure", exc_info=True)
+            click.echo(f"paperbot: database error: {database_error(exc)}", err=True)
+            return 1
         log.debug("unexpected failure", exc_info=True)
         click.echo(f"paperbot: error: {type(exc).__name__}: {_one_line(str(exc))[:300]}", err=True)
         return 1

@@ -43,9 +43,10 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
 
     services = wiring(ctx).services()
     last = _day(date_) or services.today() - dt.timedelta(days=1)
-    wanted = [last - dt.timedelta(days=i) for i in range(days - 1, -1, -1)]
+    wanted = _days_ending(last, days)
     failures: list[str] = []
-    with HFClient(services.settings.hf_endpoint) as client, progress(wanted, "fetching") as bar:
+    client = HFClient(services.settings.hf_endpoint, request_timeout=services.settings.hf_timeout)
+    with client, progress(wanted, "fetching") as bar:
         for day in bar:
             try:
                 report = store_day_list(services.db, client.fetch_day(day), services.taxonomy)
@@ -57,6 +58,14 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
                 click.echo(f"  skipped {line}", err=True)
     if failures:
         raise CliError(f"{len(failures)} of {len(wanted)} days failed; first: {failures[0]}")
+
+
+def _days_ending(last: dt.date, count: int) -> list[dt.date]:
+    """The `count` days ending at `last`; a usage error when they would begin before 0001-01-01."""
+    if last.toordinal() < count:
+        message = f"{count} days ending at {last} begin before 0001-01-01"
+        raise click.BadParameter(message, param_hint="'--days'")
+    return [last - dt.timedelta(days=i) for i in range(count - 1, -1, -1)]
 
 
 @click.command("import", epilog=examples("paperbot import digests/*.md --date 2025-02-11"))
@@ -72,15 +81,16 @@ def fetch(ctx: click.Context, date_: dt.datetime | None, days: int) -> None:
 def import_(ctx: click.Context, files: tuple[Path, ...], date_: dt.datetime | None) -> None:
     """Import markdown digests (the four known formats) into the database.
 
-    Every file is read first; a bad file is reported with its reason and the others are still
-    stored. Exits 1 when any file failed.
+    Every file is read and checked first; a bad file is reported with its reason. The good ones
+    are then stored in one transaction: all of them, or on a database error none. Exits 1 when
+    any file failed. A file may hold up to 100,000 papers (128 MiB).
     """
-    from bot.ingest import store_digest
+    from bot.ingest import store_digests
 
     services = wiring(ctx).services()
     parsed, failed = _parse_all(files, _day(date_))
-    for path, digest, day in parsed:
-        report = store_digest(services.db, digest, services.taxonomy, day)
+    reports = store_digests(services.db, [(digest, day) for _, digest, day in parsed], services.taxonomy)
+    for (path, _, day), report in zip(parsed, reports, strict=True):
         click.echo(f"{path.name}: {report.stored} papers for {day}, skipped {len(report.skipped)}")
         for line in report.skipped:
             click.echo(f"  skipped {line}", err=True)
@@ -149,7 +159,7 @@ def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) 
     """Print the top cards of a day."""
     from bot.selection import latest_day, top_of_day
 
-    services = wiring(ctx).services()
+    services = wiring(ctx).reader()
     day = _day(date_) or latest_day(services)
     digest = top_of_day(services, day, n or services.settings.top_n) if day else None
     _emit(digest, fmt, day, None, f"no papers stored for {day}" if day else NO_PAPERS_YET)
@@ -165,7 +175,7 @@ def field(ctx: click.Context, name: tuple[str, ...], n: int | None, days: int | 
     """Print the top cards of a research field (Korean or English name, alias or code)."""
     from bot.selection import latest_day, top_of_field
 
-    services = wiring(ctx).services()
+    services = wiring(ctx).reader()
     resolution = services.taxonomy.resolve(" ".join(name))
     if resolution.field is None:
         close = ", ".join(f"{f.name} ({f.code})" for f in resolution.suggestions) or "see 'paperbot fields'"
@@ -183,7 +193,7 @@ def fields(ctx: click.Context, fmt: str) -> None:
     """Print the field taxonomy with paper counts over the /field window."""
     from bot.selection import field_counts
 
-    services = wiring(ctx).services()
+    services = wiring(ctx).reader()
     days = services.settings.field_window_days
     counts = field_counts(services, days)
     rows = [

@@ -47,7 +47,7 @@ def list_(ctx: click.Context, platform: str | None) -> None:
     """List subscribers."""
     from storage import subscribers
 
-    services = wiring(ctx).services()
+    services = wiring(ctx).reader()
     with services.db.session() as session:
         rows = subscribers.list_all(session, platform)
     for s in rows:

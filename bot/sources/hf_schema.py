@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from bot.sources.storable import MAX_COUNT, clean_text
 from storage.records import PaperIn
 
 logger = logging.getLogger(__name__)
@@ -49,9 +50,10 @@ def _naive_utc(value: dt.datetime) -> dt.datetime:
         raise ValueError("date out of range") from None
 
 
-Str = Annotated[str, Field(strict=True)]
-Count = Annotated[int, Field(strict=True, ge=0)]
-ArxivId = Annotated[Str, AfterValidator(_arxiv_id)]
+# Every string is cleaned of what the database refuses; counts must fit its 32-bit columns (see storable).
+Str = Annotated[str, Field(strict=True), AfterValidator(clean_text)]
+Count = Annotated[int, Field(strict=True, ge=0, le=MAX_COUNT)]
+ArxivId = Annotated[str, Field(strict=True), AfterValidator(_arxiv_id)]  # not cleaned: NUL is no id
 Title = Annotated[Str, AfterValidator(_title)]
 Text = Annotated[Str, AfterValidator(collapse)]
 UtcTime = Annotated[dt.datetime, AfterValidator(_naive_utc)]
@@ -187,7 +189,7 @@ def build_day(entries: Sequence[Any], day: dt.date) -> DayList:
 def _raw_id(raw: Any) -> str | None:
     paper = raw.get("paper") if isinstance(raw, dict) else None
     value = paper.get("id") if isinstance(paper, dict) else None
-    return (collapse(value)[:40] or None) if isinstance(value, str) else None
+    return (collapse(clean_text(value))[:40] or None) if isinstance(value, str) else None
 
 
 def _reason(exc: ValidationError) -> str:

@@ -26,12 +26,16 @@ from bot.sources import markdown_sections as ms
 
 HF_PAPER_URL = "https://huggingface.co/papers/"
 ARXIV_PDF_URL = "https://arxiv.org/pdf/"
+# Limits of one file: far beyond any real digest (a day lists well under 200 papers), low enough that
+# one import stays within memory and a minute (see benchmarks/import_scale.py).
+MAX_ENTRIES = 100_000
+MAX_FILE_BYTES = 128 * 2**20
 LAYOUT_HINT = "expected '## 제목:' cards, '## <arXiv id>' summaries or a '## Daily Papers (DATE)' list"
 
 # A card heading: "## 제목:" (the title follows on the same line or on the next one).
 _CARD_HEAD_RE = re.compile(r"^#{2,3}\s*제목\s*[:：]?\s*(.*)$")
 # A summary entry heading naming the paper: "## 2505.14683", "## arXiv:2505.14683v2".
-_ID_HEAD_RE = re.compile(rf"^##\s+((?:arxiv:\s*)?{ms.ARXIV_ID}(?:v\d+)?)\s*$", re.I)
+_ID_HEAD_RE = re.compile(rf"^##\s+((?:arxiv:\s*)?{ms.ARXIV_ID}(?:v[0-9]+)?)\s*$", re.I)
 # The summary document's title line: "# 📰 Hugging Face Daily Papers – 2025-05-21".
 _SUMMARY_MARK_RE = re.compile(r"^#\s.*Hugging Face Daily Papers", re.I)
 # A daily-list entry heading: "### [Title](https://arxiv.org/abs/...)" (or a bare "### Title").
@@ -92,6 +96,8 @@ def parse_digest(text: str, day: dt.date | None = None) -> ParsedDigest:
         raise DigestFormatError(f"no papers found: not a known digest layout ({LAYOUT_HINT})")
     head_re, parse = _LAYOUTS[fmt]
     preamble, blocks = ms.split_blocks(lines, head_re)
+    if len(blocks) > MAX_ENTRIES:
+        raise DigestFormatError(f"{len(blocks):,} entries, more than the {MAX_ENTRIES:,} one file may hold")
     papers, skipped = _collect(blocks, parse)
     if not papers:
         reasons = "; ".join(skipped[:3]) or "no entries"
@@ -108,6 +114,9 @@ def read_digest(path: Path, day: dt.date | None = None) -> ParsedDigest:
 
     Error messages do not repeat the file name; callers reading several files add it.
     """
+    size = Path(path).stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise DigestFormatError(f"{size:,} bytes, more than the {MAX_FILE_BYTES:,} one file may have")
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -117,14 +126,17 @@ def read_digest(path: Path, day: dt.date | None = None) -> ParsedDigest:
 
 def _detect(lines: list[str]) -> str | None:
     """The layout of a document ("cards", "daily" or "summary"), or None when it is none of them."""
-    outside = ms.unfenced(lines)
-    if any(_CARD_HEAD_RE.match(line) for line in outside):
-        return "cards"
-    if any(_DAILY_MARK_RE.match(line) for line in outside):
-        return "daily"
-    if any(_SUMMARY_MARK_RE.match(line) or _ID_HEAD_RE.match(line) for line in outside):
-        return "summary"
-    return None
+    found = None
+    for line in ms.unfenced(lines):  # one pass that stops at the first card heading
+        if not line.startswith("#"):
+            continue  # every mark of a layout is a heading
+        if _CARD_HEAD_RE.match(line):
+            return "cards"
+        if _DAILY_MARK_RE.match(line):
+            found = "daily"
+        elif found is None and (_SUMMARY_MARK_RE.match(line) or _ID_HEAD_RE.match(line)):
+            found = "summary"
+    return found
 
 
 def _collect(blocks: list[ms.Block], parse: Parser) -> tuple[tuple[ImportedPaper, ...], tuple[str, ...]]:
@@ -171,6 +183,14 @@ def _make(
     )
 
 
+def _votes(title: str, value: str) -> int | None:
+    """The entry's votes; one the database cannot hold makes the entry unreadable."""
+    try:
+        return ms.parse_votes(value)
+    except ValueError as exc:
+        raise _Skip(f"{title!r}: {exc}") from None
+
+
 def _parse_card(head: str, body: list[str]) -> ImportedPaper:
     """One "## 제목:" card."""
     fields = ms.card_fields(body)
@@ -183,7 +203,7 @@ def _parse_card(head: str, body: list[str]) -> ImportedPaper:
     return _make(
         link,
         title,
-        votes=ms.parse_votes(fields.get("votes", "")),
+        votes=_votes(title, fields.get("votes", "")),
         summary=fields.get("summary"),
         easy=fields.get("easy"),
         labels=ms.split_labels(fields.get("fields", "")),
@@ -215,7 +235,7 @@ def _parse_daily(head: str, body: list[str]) -> ImportedPaper:
     return _make(
         link,
         title,
-        votes=ms.parse_votes(fields.get("votes", "")),
+        votes=_votes(title, fields.get("votes", "")),
         summary="\n\n".join(sections),
         easy=ms.first_sentences(fields.get("new", "")),
         derived=True,

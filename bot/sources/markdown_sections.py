@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+
+from bot.sources.storable import MAX_COUNT, clean_text
 
 # A new-style arXiv id (2502.06703) or an old-style one (hep-th/9901001, math.GT/0309136), no version.
-ARXIV_ID = r"(?:\d{4}\.\d{4,5}(?!\d)|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}(?!\d))"
+# ASCII digits only: \d would also take "２５０２" or "٢٥٠٢".
+ARXIV_ID = r"(?:[0-9]{4}\.[0-9]{4,5}(?![0-9])|[a-z][a-z\-]*(?:\.[A-Z]{2})?/[0-9]{7}(?![0-9]))"
 
 # A whole string that is an arXiv id, optionally versioned ("2502.06703v2") or prefixed ("arXiv:").
-_ID_RE = re.compile(rf"^(?:arxiv:\s*)?({ARXIV_ID})(?:v\d+)?$", re.I)
+_ID_RE = re.compile(rf"^(?:arxiv:\s*)?({ARXIV_ID})(?:v[0-9]+)?$", re.I)
 # A Hugging Face paper page: https://huggingface.co/papers/<id> (not the cdn-thumbnails host).
 _HF_LINK_RE = re.compile(rf"https?://(?:www\.)?huggingface\.co/papers/({ARXIV_ID})", re.I)
 # An arXiv abstract, PDF or HTML page: https://arxiv.org/abs/<id>, /pdf/<id>v2.pdf, /html/<id>.
@@ -19,8 +23,9 @@ _LABEL_RE = re.compile(
     r"^(?:\*\*|__)?\s*(요약|쉬운\s*설명|관련\s*분야|추천\s*수|PDF[^:*_\]]*?|(?:논문\s*)?링크)\s*"
     r"(?:(?:\*\*|__)\s*[:：]|[:：]\s*(?:\*\*|__)?)\s*(.*)$"
 )
-# A vote count: the first number, digits optionally grouped with commas ("121", "1,234").
-_NUMBER_RE = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+")
+# A vote count: the first number, ASCII digits optionally grouped with commas ("121", "1,234"), with
+# its minus sign if it has one ("-3" is refused later, never read as 3). A lone "–" means unknown.
+_NUMBER_RE = re.compile(r"([-−–]\s*)?([0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)")
 # An inline link or image: [text](url) or ![alt](url); keeps the text.
 _INLINE_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # Emphasis and code markers: *, **, ***, `; underscores only at word edges (not in snake_case).
@@ -61,8 +66,12 @@ _VOTE_RE = re.compile(rf"^\s*[-*]?\s*[*_]*\s*(?:(?:up)?votes?|추천\s*수){_COL
 # A daily-list author line: "Authors: A, B, C".
 _AUTHORS_RE = re.compile(rf"^\s*[-*]?\s*[*_]*\s*authors?{_COLON}(.+)$", re.I)
 
+# Runs of whitespace, and of three or more newlines (compiled once: the importer calls these per line).
+_SPACES_RE = re.compile(r"\s+")
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+
 # A date anywhere in a line: 2025-05-21.
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 Block = tuple[str, list[str]]  # an entry heading's text and the lines below it
 LABEL_KEYS = {"요약": "summary", "쉬운설명": "easy", "관련분야": "fields", "추천수": "votes"}
@@ -73,30 +82,36 @@ EASY_LIMIT = 300  # characters; a derived 쉬운설명 stays short enough for a 
 
 def normalize_lines(text: str) -> list[str]:
     """A document's lines without a BOM, CR line endings or trailing spaces."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = clean_text(text).lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return [line.rstrip() for line in text.split("\n")]
 
 
-def unfenced(lines: list[str]) -> list[str]:
-    """The lines outside code fences."""
-    kept: list[str] = []
+def _is_fence(line: str) -> bool:
+    # The substring test first: it is much cheaper than the regex, and most lines have neither.
+    return ("`" in line or "~" in line) and bool(FENCE_RE.match(line))
+
+
+def unfenced(lines: list[str]) -> Iterator[str]:
+    """The lines outside code fences, lazily (a caller may stop at the first line it wants)."""
     fenced = False
     for line in lines:
-        if FENCE_RE.match(line):
+        if _is_fence(line):
             fenced = not fenced
         elif not fenced:
-            kept.append(line)
-    return kept
+            yield line
 
 
 def split_blocks(lines: list[str], head_re: re.Pattern[str]) -> tuple[list[str], list[Block]]:
-    """The lines before the first entry heading, and one block per entry (headings in fences ignored)."""
+    """The lines before the first entry heading, and one block per entry (headings in fences ignored).
+
+    Entry headings are markdown headings, so only lines starting with "#" are matched against `head_re`.
+    """
     preamble: list[str] = []
     blocks: list[Block] = []
     fenced = False
     for line in lines:
-        fenced ^= bool(FENCE_RE.match(line))
-        match = None if fenced else head_re.match(line)
+        fenced ^= _is_fence(line)
+        match = head_re.match(line) if not fenced and line.startswith("#") else None
         if match:
             blocks.append((match.group(1).strip(), []))
         else:
@@ -141,14 +156,23 @@ def card_label(line: str) -> tuple[str, str] | None:
     match = _LABEL_RE.match(line.strip())
     if not match:
         return None
-    name = re.sub(r"\s+", "", match.group(1))
+    name = _SPACES_RE.sub("", match.group(1))
     return LABEL_KEYS.get(name, "link"), match.group(2).strip()
 
 
 def parse_votes(value: str) -> int | None:
-    """The vote count in `value` ("121", "1,234", "👍 57"), or None when it holds no number."""
+    """The vote count in `value` ("121", "1,234", "👍 57"), or None when it holds no number.
+
+    Raises ValueError for a count the database cannot hold: negative, or beyond 32 bits.
+    """
     match = _NUMBER_RE.search(value)
-    return int(match.group(0).replace(",", "")) if match else None
+    if not match:
+        return None
+    digits = match.group(2).replace(",", "").lstrip("0") or "0"
+    # (the length test first: int() refuses strings of thousands of digits)
+    if match.group(1) or len(digits) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
+        raise ValueError(f"votes {' '.join(match.group(0).split())[:20]} outside 0..{MAX_COUNT}")
+    return int(digits)
 
 
 def split_labels(value: str) -> tuple[str, ...]:
@@ -175,7 +199,7 @@ def split_names(value: str) -> tuple[str, ...]:
 def join_text(lines: list[str]) -> str:
     """Lines as one text block: outer blank lines dropped, inner runs of blank lines reduced to one."""
     text = "\n".join(lines).strip()
-    return re.sub(r"\n{3,}", "\n\n", text)
+    return _BLANK_LINES_RE.sub("\n\n", text)
 
 
 def plain_text(markdown: str) -> str:

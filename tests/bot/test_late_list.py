@@ -43,7 +43,9 @@ class Instance:
         self.services = dataclasses.replace(services, clock=clock)
         self.channel, self.clock = MemoryChannel(), clock
         engine = BroadcastEngine(self.services, {"telegram": self.channel}, "w", pacing=False)
-        self.run = DailyRun(self.services, {"telegram": self.channel}, engine, fetch=day_fetcher(hf.url))
+        self.run = DailyRun(
+            self.services, {"telegram": self.channel}, engine, fetch=day_fetcher(hf.url, 60.0)
+        )
         self.leadership = Leadership(self.services.db, f"late-{id(self)}")
 
         async def run_day(day: dt.date):

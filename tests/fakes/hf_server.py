@@ -28,6 +28,7 @@ class Canned:
     headers: Mapping[str, str] = field(default_factory=dict)
     content_length: bool = True
     delay: float = 0.0  # seconds to wait before answering (to provoke client timeouts)
+    trickle: float = 0.0  # seconds between body bytes: headers at once, then one byte at a time
 
 
 @dataclass(frozen=True)
@@ -202,9 +203,19 @@ class _Handler(BaseHTTPRequestHandler):
             if canned.content_length:
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if canned.trickle > 0:
+                self._trickle(body, canned.trickle)
+            else:
+                self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client stopped reading (e.g. at its size cap)
+
+    def _trickle(self, body: bytes, pause: float) -> None:
+        """Send `body` one byte at a time: every read the client makes succeeds, slowly."""
+        for index in range(len(body)):
+            self.wfile.write(body[index : index + 1])
+            self.wfile.flush()
+            time.sleep(pause)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
