@@ -21,7 +21,9 @@ from bot.runtime import Runtime
 from bot.scheduler import DailyScheduler
 from bot.service import serve
 from bot.services import Services
+from bot.startup import StartupSummary
 from handlers.console import CONSOLE_CHAT, ConsoleChannel, ConsolePlatform, run_console
+from handlers.health import health_parts
 
 
 def build_platforms(services: Services, console: bool) -> list[Platform]:
@@ -83,7 +85,10 @@ def run_service(services: Services, console: bool) -> int:
     daily = DailyRun(services, channels, engine, fetch=fetch_with(services), summarize=daily_step(services))
     settings = services.settings
     scheduler = DailyScheduler(settings.tz, settings.digest_time, daily, leadership)
-    asyncio.run(serve([*platforms, leadership, engine, scheduler]))
+    is_leader = lambda: leadership.is_leader  # noqa: E731
+    health = health_parts(services, is_leader, platforms)  # first up, last down: probes see the start
+    summary = StartupSummary(settings, platforms, is_leader)  # last: leadership is known by then
+    asyncio.run(serve([*health, *platforms, leadership, engine, scheduler, summary]))
     return 0
 
 

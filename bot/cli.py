@@ -10,7 +10,8 @@ from typing import TypeVar
 
 import click
 
-from bot.redact import RedactingFilter, redact, secret_values
+from bot import logs
+from bot.redact import redact, secret_values
 from bot.runtime import ConfigError, Runtime
 
 log = logging.getLogger(__name__)
@@ -24,20 +25,13 @@ class CliError(click.ClickException):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Show paperbot's INFO log lines on stderr.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """paperbot: Hugging Face Daily Papers as Korean cards for Telegram and Slack."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter(secret_values()))
-    for noisy in ("httpx", "httpcore", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    ctx.call_on_close(ctx.ensure_object(Runtime).close)
+    rt = ctx.ensure_object(Runtime)
+    logs.setup(rt.settings, service=ctx.invoked_subcommand == "run", verbose=verbose)
+    ctx.call_on_close(rt.close)
 
 
 def runtime(ctx: click.Context) -> Runtime:
@@ -92,7 +86,7 @@ def main(argv: Sequence[str] | None = None, rt: Runtime | None = None) -> int:
         click.echo("paperbot: interrupted", err=True)
         return 130
     except Exception as exc:  # the last line of defence: one line, details only with -v
-        log.debug("unexpected failure", exc_info=True)
+        log.info("unexpected failure", exc_info=True)
         click.echo(f"paperbot: error: {type(exc).__name__}: {_one_line(str(exc))[:300]}", err=True)
         return 1
     return result if isinstance(result, int) else 0

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from bot import args as A
-from bot import texts
+from bot import metrics, texts
 from bot.admin_commands import rebroadcast, stats
 from bot.models import Button, Reply, Request
 from bot.selection import field_counts, latest_day, top_of_day, top_of_field
@@ -85,10 +85,12 @@ COMMANDS: dict[str, Handler] = {
     "rebroadcast": rebroadcast,
     "stats": stats,
 }
+_KNOWN = frozenset(COMMANDS)
 
 
 def dispatch(services: Services, request: Request) -> Reply:
     """Run one chat command; bad input gets a Korean explanation, never an exception."""
+    metrics.COMMAND_REPLIES.labels(metrics.command_label(request.command, _KNOWN), request.platform).inc()
     handler = COMMANDS.get(request.command)
     if handler is None:
         name = request.command[:32]

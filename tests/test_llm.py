@@ -409,8 +409,9 @@ def test_cli_exits_1_when_the_llm_fails(run) -> None:
     )
     assert code == 1
     assert "all days: summarized 0" in out
-    assert err.startswith("paperbot: the LLM failed for every paper") and "connection error" in err
-    assert len(err.strip().splitlines()) == 1 and API_KEY not in out + err
+    *warnings, error = err.strip().splitlines()  # the per-paper warnings are log lines before it
+    assert error.startswith("paperbot: the LLM failed for every paper") and "connection error" in error
+    assert all(" WARNING bot.llm." in line for line in warnings) and API_KEY not in out + err
 
 
 def test_cli_exits_2_without_configuration_or_with_both_date_and_all(run) -> None:

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 
+from bot import metrics
 from bot.broadcast.pacing import Pacer
 from bot.broadcast.sender import PlatformRun, Sending
 from bot.channels import Channel
@@ -115,6 +116,7 @@ class BroadcastEngine:
             done = outbox.finish_if_complete(session, broadcast_id)
             counts = broadcasts.counts(session, broadcast_id)
         event = "finished" if done else "paused"
+        metrics.BROADCAST_SECONDS.observe(time.monotonic() - started)
         log.info(
             "broadcast=%d event=%s seconds=%.1f %s",
             broadcast_id,

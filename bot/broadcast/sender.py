@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot import metrics
 from bot.broadcast.pacing import Pacer, sleep_unless
 from bot.channels import Channel, SendResult
 from bot.services import Services
@@ -227,6 +228,7 @@ class PlatformRun:
 
     def _after(self, job: Job, result: SendResult, outcome: Outcome) -> None:
         self._tally[outcome.status] = self._tally.get(outcome.status, 0) + 1
+        metrics.MESSAGES.labels(self.channel.platform, outcome.status).inc()
         if outcome.status == "pending":
             self._push(job, self.pacer.paused_until)
         else:

@@ -14,6 +14,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
+from bot import metrics
 from bot.sources.hf_schema import DayList, HFError, SkippedEntry, build_day, decode_list, parse_day
 
 __all__ = ["DayList", "HFClient", "HFError", "SkippedEntry", "fetch_days", "parse_day"]
@@ -97,8 +98,10 @@ class HFClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
 
+    @metrics.HF_FAILURES.count_exceptions()
     def fetch_day(self, day: dt.date) -> DayList:
         """Fetch every page of `day`'s list; raise HFError when the list cannot be trusted."""
+        metrics.HF_FETCHES.inc()
         entries: list[Any] = []
         previous: bytes | None = None
         for page in range(MAX_PAGES):
