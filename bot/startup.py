@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.channels import Platform
 from bot.settings import Settings
@@ -31,9 +31,11 @@ def korean_time(moment: dt.datetime) -> str:
 def public_database_url(url: str) -> str:
     """The database URL without user name and password."""
     try:
-        return make_url(url).set(username=None, password=None).render_as_string(hide_password=False)
+        parsed = make_url(url)
     except Exception:  # not a URL SQLAlchemy reads: say only what kind it is
         return url.split(":", 1)[0]
+    public = URL.create(parsed.drivername, host=parsed.host, port=parsed.port, database=parsed.database)
+    return public.update_query_dict(dict(parsed.query)).render_as_string()
 
 
 def describe_platforms(platforms: Sequence[Platform]) -> str:
