@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+HANG = 90.0  # seconds: a limit only a hung process reaches, however loaded the machine is
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:
@@ -72,7 +73,7 @@ async def start_fake_process(tmp_path: Path, *args: str) -> tuple[asyncio.subpro
         *args,
         cwd=ROOT,
     )
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + HANG
     while not port_file.exists():
         assert proc.returncode is None and time.monotonic() < deadline, "the fake server did not start"
         await asyncio.sleep(0.05)
@@ -80,7 +81,7 @@ async def start_fake_process(tmp_path: Path, *args: str) -> tuple[asyncio.subpro
 
 
 async def stop_process(
-    proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM, timeout: float = 5
+    proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM, timeout: float = HANG
 ) -> int:
     """Signal a process and wait for it."""
     if proc.returncode is None:
