@@ -2,14 +2,16 @@
 
 Usage: python benchmarks/corpus.py [--shared ../shared] [--database URL] [--synthetic 100000] [--queries 400]
 
-Prints import time, then p50/p99 latency of `/top` and `/field` at corpus size and after growing the
-database to the synthetic size. Uses a temporary SQLite file unless --database is given.
+Prints import time, the keyword classifier's time per paper, then p50/p99 latency of `/top` and
+`/field` at corpus size and after growing the database to the synthetic size. Uses a temporary
+SQLite file unless --database is given.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import statistics
 import sys
@@ -46,6 +48,19 @@ def import_corpus(services: Services, corpus: Path) -> tuple[int, float]:
         day_list = parse_day(path.read_bytes(), dt.date.fromisoformat(path.stem))
         stored += store_day_list(services.db, day_list, services.taxonomy).stored
     return stored, time.perf_counter() - start
+
+
+def classify_all(services: Services, corpus: Path) -> tuple[int, float]:
+    """Run the keyword classifier over every recorded paper; returns (papers, seconds)."""
+    entries = [
+        e.get("paper") or {} for p in sorted(corpus.glob("*.json")) for e in json.loads(p.read_bytes())
+    ]
+    start = time.perf_counter()
+    for paper in entries:
+        services.taxonomy.classify(
+            paper.get("title") or "", paper.get("summary"), paper.get("ai_keywords") or ()
+        )
+    return len(entries), time.perf_counter() - start
 
 
 def grow(services: Services, total: int, days: list[dt.date], seed: int = 7) -> int:
@@ -123,6 +138,8 @@ def main() -> None:
         f"import: {stored} papers from {len(list(corpus.glob('*.json')))} days in {seconds:.1f} s "
         f"({stored / seconds:.0f} papers/s)"
     )
+    count, seconds = classify_all(services, corpus)
+    print(f"classify: {count} papers by keywords, {seconds / count * 1e6:.0f} µs each")
     days = sorted(dt.date.fromisoformat(p.stem) for p in corpus.glob("*.json"))
     report(services, f"{stored} papers", days, opts.queries)
     start = time.perf_counter()
