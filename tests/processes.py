@@ -17,8 +17,17 @@ HANG = 90.0  # seconds: a limit only a hung process reaches, however loaded the 
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:
-    """A bare environment: no developer settings leak into the child."""
-    return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    """A bare environment: no developer settings leak into the child.
+
+    No health server unless a test asks for one: two instances, or anything else on this machine,
+    would otherwise compete for the default port.
+    """
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "PYTHONUNBUFFERED": "1",
+        "PAPERBOT_HEALTH_PORT": "0",
+    }
 
 
 def closed_port() -> int:
