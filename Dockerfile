@@ -16,7 +16,7 @@ FROM python:3.11-slim
 ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
-RUN useradd --create-home --uid 10001 --user-group --shell /usr/sbin/nologin paperbot
+RUN useradd --no-log-init --create-home --uid 10001 --user-group --shell /usr/sbin/nologin paperbot
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /home/paperbot
 USER paperbot
