@@ -120,7 +120,8 @@ def daily_run(services: Services, channels: dict[str, Channel], engine: Broadcas
 def service_parts(
     base: Services, console: bool, on_quit: Callable[[], None] | None = None
 ) -> list[Lifecycle]:
-    """Everything `paperbot run` starts, in order: platforms, leadership, engine, scheduler."""
+    """Everything `paperbot run` starts, in order: the health server, platforms, leadership, engine,
+    scheduler, and the start-up line."""
     from bot.broadcast.engine import BroadcastEngine
     from bot.leader import Leadership, instance_name
     from bot.scheduler import DailyScheduler
@@ -143,7 +144,14 @@ def service_parts(
         retry_every=settings.fetch_retry,
         deadline=settings.digest_deadline,
     )
-    return [*build_platforms(services, channels, console, on_quit), leadership, engine, scheduler]
+    from bot.startup import StartupSummary
+    from handlers.health import health_parts
+
+    platforms = build_platforms(services, channels, console, on_quit)
+    is_leader = lambda: leadership.is_leader  # noqa: E731
+    health = health_parts(services, is_leader, platforms)  # first up, last down: probes see the start
+    summary = StartupSummary(settings, platforms, is_leader)  # last: leadership is known by then
+    return [*health, *platforms, leadership, engine, scheduler, summary]
 
 
 def run_service(base: Services, console: bool) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -51,9 +52,15 @@ class Leadership:
         self.is_leader = False
         self._connection: Connection | None = None
         self._task: asyncio.Task[None] | None = None
+        self._guard = threading.Lock()  # one attempt at a time, and none after stop()
+        self._stopped = False
 
     def try_acquire(self) -> bool:
-        """One attempt to take or renew the leadership."""
+        """One attempt to take or renew the leadership (none once stopped)."""
+        with self._guard:
+            return False if self._stopped else self._attempt()
+
+    def _attempt(self) -> bool:
         if self.db.is_sqlite:
             with self.db.session() as session:
                 self.is_leader = leases.try_lease(session, LEASE, self.holder, self.ttl)
@@ -106,11 +113,16 @@ class Leadership:
     async def stop(self) -> None:
         """Give the leadership up."""
         if self._task is not None:
-            self._task.cancel()
-        if self.db.is_sqlite and self.is_leader:
-            with self.db.session() as session:
-                leases.release_lease(session, LEASE, self.holder)
-        elif self.is_leader and self._connection is not None:
-            with contextlib.suppress(Exception):  # a dead connection has released it already
-                await asyncio.to_thread(leases.release_advisory_lock, self._connection)
-        self._drop_connection()
+            self._task.cancel()  # (a renewal already in its thread goes on: _release waits for it)
+        await asyncio.to_thread(self._release)
+
+    def _release(self) -> None:
+        with self._guard:  # else a renewal in flight would take the lock again, on a new connection
+            self._stopped = True
+            if self.db.is_sqlite and self.is_leader:
+                with self.db.session() as session:
+                    leases.release_lease(session, LEASE, self.holder)
+            elif self.is_leader and self._connection is not None:
+                with contextlib.suppress(Exception):  # a dead connection has released it already
+                    leases.release_advisory_lock(self._connection)
+            self._drop_connection()

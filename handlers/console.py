@@ -171,6 +171,10 @@ class ConsolePlatform:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    async def connected(self) -> bool:
+        """True while commands are read (until end of input or /quit)."""
+        return self._task is not None and not self._task.done()
+
     def channel(self) -> ConsoleChannel:
         """Broadcasts to `console` subscribers print here."""
         return ConsoleChannel(self.stdout)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 
 from storage.db import Database
@@ -16,6 +17,11 @@ from storage.migrate import upgrade
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERBOT_SHARED_DIR", ROOT.parent / "shared"))
 PG_URL = os.environ.get("PAPERBOT_TEST_DATABASE_URL")
+
+# Hypothesis times every example (200 ms) and its data generation by default: on a loaded machine
+# those are flaky speed limits, so the property tests check only what they state.
+settings.register_profile("paperbot", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("paperbot")
 
 
 @pytest.fixture(autouse=True)

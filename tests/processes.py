@@ -13,11 +13,21 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+HANG = 90.0  # seconds: a limit only a hung process reaches, however loaded the machine is
 
 
 def base_env(tmp_path: Path) -> dict[str, str]:
-    """A bare environment: no developer settings leak into the child."""
-    return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    """A bare environment: no developer settings leak into the child.
+
+    No health server unless a test asks for one: two instances, or anything else on this machine,
+    would otherwise compete for the default port.
+    """
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "PYTHONUNBUFFERED": "1",
+        "PAPERBOT_HEALTH_PORT": "0",
+    }
 
 
 def closed_port() -> int:
@@ -72,7 +82,7 @@ async def start_fake_process(tmp_path: Path, *args: str) -> tuple[asyncio.subpro
         *args,
         cwd=ROOT,
     )
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + HANG
     while not port_file.exists():
         assert proc.returncode is None and time.monotonic() < deadline, "the fake server did not start"
         await asyncio.sleep(0.05)
@@ -80,7 +90,7 @@ async def start_fake_process(tmp_path: Path, *args: str) -> tuple[asyncio.subpro
 
 
 async def stop_process(
-    proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM, timeout: float = 5
+    proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM, timeout: float = HANG
 ) -> int:
     """Signal a process and wait for it."""
     if proc.returncode is None:

@@ -10,6 +10,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 
+from bot import metrics
 from bot.broadcast.notices import AdminNotices
 from bot.broadcast.outage import OutageWatch, Reachability
 from bot.broadcast.pacing import pacer_for
@@ -131,6 +132,7 @@ class BroadcastEngine:
             done = outbox.finish_if_complete(session, broadcast_id)
             counts = broadcasts.counts(session, broadcast_id)
         event = "finished" if done else "paused"
+        metrics.BROADCAST_SECONDS.observe(time.monotonic() - started)
         log.info(
             "broadcast=%d event=%s seconds=%.1f %s",
             broadcast_id,

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 
+from bot import metrics
 from bot.broadcast.dispatch import Dispatcher
 from bot.broadcast.steps import Sending, db_step, drain
 from bot.channels import SendResult
@@ -87,6 +88,7 @@ class Outcomes:
 
     def _after(self, item: OutboxItem, outcome: OutboxOutcome) -> None:
         self.tally[outcome.status] = self.tally.get(outcome.status, 0) + 1
+        metrics.MESSAGES.labels(item.platform, outcome.status).inc()
         if outcome.status == "pending":
             self.dispatcher.push(item, self.dispatcher.pacer.paused_until)
         else:

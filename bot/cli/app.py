@@ -11,7 +11,7 @@ from typing import TypeVar
 import click
 
 from bot.bootstrap import Bootstrap, DatabaseNotReady
-from bot.redact import RedactingFilter, redact, secret_values
+from bot.redact import redact, secret_values
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -43,20 +43,15 @@ class CliError(click.ClickException):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Show paperbot's INFO log lines on stderr.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """paperbot: Hugging Face Daily Papers as Korean cards for Telegram and Slack."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter(secret_values()))
-    for noisy in ("httpx", "httpcore", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    ctx.call_on_close(ctx.ensure_object(Bootstrap).close)
+    from bot import logs  # (loads the settings: not needed for --help)
+
+    boot = ctx.ensure_object(Bootstrap)
+    logs.setup(boot.settings, service=ctx.invoked_subcommand == "run", verbose=verbose)
+    ctx.call_on_close(boot.close)
 
 
 def wiring(ctx: click.Context) -> Bootstrap:

@@ -90,7 +90,7 @@ def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> N
 
 
 def _counts(services: Services, broadcast_id: int | None) -> dict[str, int] | None:
-    """Delivery counts of one broadcast, for the live tally."""
+    """Outbox row counts of one broadcast, for the live tally."""
     from storage import broadcasts
 
     if broadcast_id is None:
@@ -100,7 +100,7 @@ def _counts(services: Services, broadcast_id: int | None) -> dict[str, int] | No
 
 
 def _daily_counts(services: Services, day: dt.date) -> dict[str, int] | None:
-    """Delivery counts of the daily broadcast of `day`, once it exists."""
+    """Outbox row counts of the daily broadcast of `day`, once it exists."""
     from storage import broadcasts
 
     with services.db.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot import args as A
-from bot import texts
+from bot import metrics, texts
 from bot.commands.access import Access, allowed, refusal
 from bot.commands.table import TABLE, Command, help_text, menu, needs_chat_admin
 from bot.models import Reply, Request
@@ -34,6 +34,7 @@ def may_use(services: Services, request: Request) -> bool:
 
 def dispatch(services: Services, request: Request) -> Reply:
     """Run one chat command; refusals and bad input get a Korean answer, never an exception."""
+    metrics.COMMAND_REPLIES.labels(metrics.command_label(request.command, set(TABLE)), request.platform).inc()
     command = TABLE.get(request.command)
     if command is None:
         return unknown_command(request.command)

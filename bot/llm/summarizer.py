@@ -13,6 +13,7 @@ import openai
 from openai import AsyncOpenAI
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
+from bot import metrics
 from bot.fields import Taxonomy
 from bot.llm import prompt
 from bot.llm.answer_json import json_object
@@ -230,6 +231,7 @@ class Summarizer:
 
     async def _create(self, conversation: list[dict[str, str]], mode: str, outcome: Outcome) -> Any:
         outcome.requests += 1
+        metrics.LLM_REQUESTS.inc()
         completion = await self.client.chat.completions.create(  # type: ignore[call-overload]
             model=self.model,
             messages=conversation,
@@ -259,13 +261,13 @@ def _count_usage(outcome: Outcome, completion: Any, conversation: list[dict[str,
     usage = getattr(completion, "usage", None)
     prompt_tokens = getattr(usage, "prompt_tokens", None)
     completion_tokens = getattr(usage, "completion_tokens", None)
-    if isinstance(prompt_tokens, int) and isinstance(completion_tokens, int):
-        outcome.prompt_tokens += prompt_tokens
-        outcome.completion_tokens += completion_tokens
-        return
-    outcome.usage_reported = False
-    outcome.prompt_tokens += sum(len(m["content"]) for m in conversation) // 2 + 1
-    outcome.completion_tokens += len(_content(completion) or "") // 2 + 1
+    if not (isinstance(prompt_tokens, int) and isinstance(completion_tokens, int)):
+        outcome.usage_reported = False
+        prompt_tokens = sum(len(m["content"]) for m in conversation) // 2 + 1
+        completion_tokens = len(_content(completion) or "") // 2 + 1
+    outcome.prompt_tokens += prompt_tokens
+    outcome.completion_tokens += completion_tokens
+    metrics.llm_tokens(prompt_tokens, completion_tokens)
 
 
 def _api_error(exc: Exception) -> tuple[str, ErrorKind]:

@@ -21,6 +21,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
 from tenacity.wait import wait_random_exponential
 
+from bot import metrics
 from bot.sources.deadline import Deadline, deadline_transport
 from bot.sources.hf_schema import DayList, HFError, SkippedEntry, build_day, decode_list, parse_day
 
@@ -120,8 +121,10 @@ class HFClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
 
+    @metrics.HF_FAILURES.count_exceptions()
     def fetch_day(self, day: dt.date) -> DayList:
         """Fetch every page of `day`'s list; raise HFError when the list cannot be trusted."""
+        metrics.HF_FETCHES.inc()
         entries: list[Any] = []
         previous: bytes | None = None
         self._day_ends = time.monotonic() + self.day_budget

@@ -173,6 +173,12 @@ class SlackPlatform:
         """The broadcast sender."""
         return self.sender
 
+    async def connected(self) -> bool:
+        """Socket Mode: the websocket is up; HTTP mode: the endpoint listens."""
+        if self._socket is not None:
+            return await self._socket.client.is_connected()
+        return self._runner is not None
+
     def web_app(self) -> web.Application:
         """The HTTP endpoint: POST /slack/events (commands and buttons) and GET /healthz."""
         web_app = web.Application(client_max_size=MAX_BODY)

@@ -141,6 +141,16 @@ class TelegramPlatform:
         """The broadcast sender."""
         return self._channel
 
+    @property
+    def mode(self) -> str:
+        """Either "webhook" or "polling"."""
+        return "webhook" if self.webhook_url else "polling"
+
+    async def connected(self) -> bool:
+        """True while updates are being taken (polling or the webhook server)."""
+        updater = self.application.updater
+        return self.application.running and updater is not None and updater.running
+
     async def _set_menu(self) -> None:
         commands = [BotCommand(name, description) for name, description in menu()]
         try:

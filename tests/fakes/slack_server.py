@@ -128,7 +128,7 @@ class FakeSlack:
         with self._lock:
             return [p.body for p in self.posted if p.key == key]
 
-    async def wait_for(self, check: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, check: Callable[[], Any], timeout: float = 60.0) -> Any:
         """Poll `check` until it returns something truthy (the app answers in the background)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not (result := check()):

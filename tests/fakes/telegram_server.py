@@ -375,7 +375,7 @@ class FakeTelegramServer:
         return [c for c in self.calls if c.method == method]
 
     async def wait_sent(
-        self, chat_id: int, count: int = 1, after: int = 0, timeout: float = 5.0
+        self, chat_id: int, count: int = 1, after: int = 0, timeout: float = 60.0
     ) -> list[Sent]:
         """The first `count` messages to `chat_id` beyond the first `after`; AssertionError on timeout."""
 
@@ -385,7 +385,7 @@ class FakeTelegramServer:
 
         return await self.wait_for(probe, timeout, f"{count} message(s) to chat {chat_id}")
 
-    async def wait_for(self, probe: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+    async def wait_for(self, probe: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:
         """Poll `probe` on every server event until it returns something truthy (bounded)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not (found := probe()):

@@ -21,6 +21,7 @@ from tests.fakes.hf_server import FakeHFServer
 from tests.fakes.telegram_server import TOKEN
 from tests.paths import FIXTURES
 from tests.processes import (
+    HANG,
     base_env,
     closed_port,
     paperbot,
@@ -30,6 +31,7 @@ from tests.processes import (
     stop_process,
 )
 
+pytestmark = pytest.mark.slow
 DAY = "2025-02-11"
 CONCURRENCY_BOUND = 64  # the engine's default number of sends in flight
 
@@ -66,12 +68,12 @@ def with_fake(env: dict[str, str], port: int, rate: int) -> dict[str, str]:
 async def broadcast_until(env: dict[str, str], cwd: Path, log: Path, sent: int, sig: int) -> None:
     """Start `paperbot broadcast`, and signal it once the witness has accepted `sent` messages."""
     proc = await start_paperbot("broadcast", "--date", DAY, env=env, cwd=cwd)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + HANG
     while len([x for x in read_log(log) if "chat_id" in x]) < sent:
         assert proc.returncode is None, (await proc.communicate())[1].decode()[-2000:]
         assert time.monotonic() < deadline, "the broadcast did not get going"
         await asyncio.sleep(0.05)
-    await stop_process(proc, sig, timeout=30)
+    await stop_process(proc, sig)
 
 
 def rows(database: str) -> tuple[Counter, Counter]:
@@ -202,13 +204,13 @@ async def _two_instances(tmp_path: Path, hf, database: str) -> None:
     env = with_fake(env, port, rate=100) | {"PAPERBOT_DIGEST_TIME": _digest_time_soon(6)}
     procs = [await start_paperbot("run", env=env, cwd=tmp_path) for _ in range(2)]
     try:
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + HANG
         while len(accepted(log)) < chats and time.monotonic() < deadline:
             assert all(p.returncode is None for p in procs)
             await asyncio.sleep(0.2)
         await asyncio.sleep(2)  # time for a second, wrong broadcast to show up
     finally:
-        codes = [await stop_process(p, timeout=15) for p in procs]
+        codes = [await stop_process(p) for p in procs]
         assert await stop_process(fake) == 0
     assert codes == [0, 0]
     received = accepted(log)

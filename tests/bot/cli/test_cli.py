@@ -16,7 +16,7 @@ from handlers.console import run_console
 from storage.db import Database
 from tests.fakes.hf_server import FakeHFServer
 from tests.paths import FIXTURES
-from tests.processes import base_env, start_paperbot
+from tests.processes import HANG, base_env, start_paperbot
 
 PAPER_KEYS = {"rank", "id", "title", "easy_ko", "easy_lang", "fields", "votes", "url"}
 
@@ -232,6 +232,7 @@ async def test_run_console_quit_stops_the_service(tmp_path: Path, ending: bytes)
     assert proc.returncode == 0
 
 
+@pytest.mark.slow
 async def test_run_console_answers_and_stops_on_sigterm_while_reading(tmp_path: Path) -> None:
     env = base_env(tmp_path) | {"PAPERBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
     proc = await start_paperbot("run", "--console", env=env, cwd=tmp_path, stdin=asyncio.subprocess.PIPE)
@@ -240,9 +241,9 @@ async def test_run_console_answers_and_stops_on_sigterm_while_reading(tmp_path: 
     await proc.stdin.drain()
     seen = ""
     while "/subscribe" not in seen:
-        seen += (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        seen += (await asyncio.wait_for(proc.stdout.readline(), HANG)).decode()
     proc.send_signal(signal.SIGTERM)  # stdin stays open: the reader is blocked on it
-    await asyncio.wait_for(proc.wait(), 10)
+    await asyncio.wait_for(proc.wait(), HANG)
     assert proc.returncode == 0
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -237,13 +237,16 @@ HUGE = [
 
 
 @pytest.mark.parametrize("text", HUGE, ids=range(len(HUGE)))
-def test_huge_and_strange_input_is_handled_quickly(tx: Taxonomy, text: str) -> None:
-    start = time.perf_counter()
-    assert isinstance(tx.resolve(text), Resolution)
-    assert tx.resolve_exact(text) is None
-    assert len(tx.map_labels([text])) <= 3
-    assert 1 <= len(tx.classify(text, text, [text])) <= 3
-    assert time.perf_counter() - start < 2.0
+def test_huge_and_strange_input_is_handled(tx: Taxonomy, text: str) -> None:
+    def every_entry_point() -> None:
+        assert isinstance(tx.resolve(text), Resolution)
+        assert tx.resolve_exact(text) is None
+        assert len(tx.map_labels([text])) <= 3
+        assert 1 <= len(tx.classify(text, text, [text])) <= 3
+
+    # a hang limit only (a runaway match would never finish); its speed is benchmarks/corpus.py's
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(every_entry_point).result(timeout=60)
 
 
 def test_wrong_types_are_refused_quietly(tx: Taxonomy) -> None:
@@ -490,20 +493,17 @@ def test_classify_real_papers(
 
 def test_classify_whole_corpus(tx: Taxonomy, hf_corpus_dir: Path) -> None:
     papers = corpus_papers(hf_corpus_dir)
-    start = time.perf_counter()
     results = [
         tx.classify(p.get("title") or "", p.get("summary"), p.get("ai_keywords") or ()) for p in papers
     ]
-    per_paper = (time.perf_counter() - start) / len(papers)
     only_ai = sum(r == ["ai"] for r in results) / len(results)
     first = collections.Counter(r[0] for r in results)
-    print(f"\n{len(papers)} papers, {per_paper * 1e6:.0f} µs each, ai-only {only_ai:.1%}")
+    print(f"\n{len(papers)} papers, ai-only {only_ai:.1%}")
     print("first field:", dict(first.most_common()))
     print("any field:  ", dict(collections.Counter(c for r in results for c in r).most_common()))
     assert only_ai < 0.25
     assert all(1 <= len(r) <= 3 for r in results)
     assert len(first) >= 15  # the corpus spreads over (nearly) every field
-    assert per_paper < 0.005  # ~0.15 ms on a laptop; generous for slow CI machines
 
 
 # --- editing the file -------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import hashlib
 import json
 import signal
 import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
@@ -19,8 +18,17 @@ import pytest
 from bot.settings import Settings
 from handlers.telegram.sender import TelegramChannel
 from tests.fakes.telegram_server import TOKEN, FakeTelegramServer, private_chat, user
-from tests.processes import base_env, closed_port, run, start_fake_process, start_paperbot, stop_process
+from tests.processes import (
+    HANG,
+    base_env,
+    closed_port,
+    run,
+    start_fake_process,
+    start_paperbot,
+    stop_process,
+)
 
+pytestmark = pytest.mark.slow
 T = TypeVar("T")
 PART = "<b>안녕하세요</b> &amp; 반가워요"
 
@@ -46,7 +54,7 @@ async def unless_exited(proc: asyncio.subprocess.Process, waiting: Awaitable[T])
         ) from None
 
 
-async def test_paperbot_run_answers_quickly_and_stops_on_sigterm(tmp_path: Path, fake: FakeTelegramServer):
+async def test_paperbot_run_answers_and_stops_on_sigterm(tmp_path: Path, fake: FakeTelegramServer):
     database = f"sqlite:///{tmp_path / 'paperbot.db'}"
     env = base_env(tmp_path)
     code, err = await run(
@@ -63,18 +71,14 @@ async def test_paperbot_run_answers_quickly_and_stops_on_sigterm(tmp_path: Path,
     proc = await start_paperbot("run", env=env, cwd=tmp_path)
     try:
         # Up for a whole long-poll cycle (the fake caps each at 1 s): start-up work is over.
-        polls = fake.wait_for(lambda: len(fake.calls_of("getUpdates")) >= 2, timeout=30, what="two polls")
+        polls = fake.wait_for(lambda: len(fake.calls_of("getUpdates")) >= 2, timeout=HANG, what="two polls")
         await unless_exited(proc, polls)
-        pushed = time.time()
         fake.push_message(private_chat(8001), user(8001), "/top")
-        [reply] = await unless_exited(proc, fake.wait_sent(8001, timeout=5))
-        assert reply.t - pushed < 1.0, f"answered after {reply.t - pushed:.2f} s"
+        [reply] = await unless_exited(proc, fake.wait_sent(8001, timeout=HANG))
         assert "허깅페이스 인기 논문 TOP 5" in reply.text
-        stopping = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(proc.communicate(), 10)
+        proc.send_signal(signal.SIGTERM)  # a stop that waited for anything would hit the hang limit
+        _, stderr = await asyncio.wait_for(proc.communicate(), HANG)
         assert proc.returncode == 0, stderr.decode(errors="replace")
-        assert time.monotonic() - stopping < 5
         assert TOKEN.split(":")[1] not in stderr.decode(errors="replace")
     finally:
         if proc.returncode is None:
@@ -119,7 +123,8 @@ async def test_fake_server_process_logs_sends_and_faults(tmp_path: Path) -> None
     assert all(p["until"] > 0 and isinstance(p["penalty"], int) for p in penalties)
 
 
-async def test_fake_server_process_sustains_over_a_thousand_sends_per_second(tmp_path: Path) -> None:
+async def test_fake_server_process_accepts_and_logs_every_concurrent_send(tmp_path: Path) -> None:
+    # its throughput is a figure of benchmarks/broadcast.py (line (a) is bounded by it)
     log = tmp_path / "sent.jsonl"
     proc, port = await start_fake_process(tmp_path, "--log", str(log))
     url = f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage"
@@ -133,16 +138,15 @@ async def test_fake_server_process_sustains_over_a_thousand_sends_per_second(tmp
                     await response.read()
                     return response.status
 
-            started = time.perf_counter()
             statuses = await asyncio.gather(*(send(i) for i in range(total)))
-            rate = total / (time.perf_counter() - started)
     finally:
         assert await stop_process(proc) == 0
     assert set(statuses) == {200}
-    assert len(log.read_text().splitlines()) == total
-    assert rate > 1000, f"{rate:.0f} sendMessage/s"
+    logged = [json.loads(line) for line in log.read_text().splitlines()]
+    assert len(logged) == total
+    assert Counter(line["chat_id"] for line in logged) == {i: total // 500 for i in range(1, 501)}
 
 
 async def test_fake_server_process_exits_after_its_lifetime(tmp_path: Path) -> None:
     proc, _ = await start_fake_process(tmp_path, "--max-lifetime", "0.5")
-    assert await asyncio.wait_for(proc.wait(), 5) == 0
+    assert await asyncio.wait_for(proc.wait(), HANG) == 0
