@@ -25,6 +25,7 @@ from bot.services import Services
 from bot.settings import ConfigError
 from handlers.slack.requests import (
     ACTION_ID,
+    ReplayGuard,
     action_request,
     command_request,
     invite_message,
@@ -135,6 +136,7 @@ class SlackPlatform:
     ) -> None:
         self.app, self.sender, self.app_token = app, sender, app_token
         self.signing_secret, self.host, self._port = signing_secret, host, port
+        self.replays = ReplayGuard()
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
 
@@ -191,8 +193,12 @@ class SlackPlatform:
         body = await request.read()  # aiohttp refuses bodies over MAX_BODY with 413
         timestamp = request.headers.get("X-Slack-Request-Timestamp")
         signature = request.headers.get("X-Slack-Signature")
-        if not verify_signature(self.signing_secret, timestamp, signature, body, time.time()):
+        now = time.time()
+        if not verify_signature(self.signing_secret, timestamp, signature, body, now):
             return web.json_response({"error": "invalid request"}, status=401)
+        if not self.replays.first_time(str(signature), now):  # a signed request sent again
+            log.warning("slack: a replayed request was refused")
+            return web.json_response({"error": "replayed request"}, status=401)
         try:
             bolt_request = AsyncBoltRequest(
                 body=body.decode("utf-8"),

@@ -135,3 +135,20 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     """The X-Slack-Signature value Slack would send (for tools and tests)."""
     base = f"{SIGNATURE_VERSION}:{timestamp}:".encode() + body
     return f"{SIGNATURE_VERSION}=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+class ReplayGuard:
+    """Remembers the signatures of the last five minutes: a signed request is accepted once."""
+
+    def __init__(self, window: float = MAX_CLOCK_SKEW) -> None:
+        self.window = window
+        self._seen: dict[str, float] = {}
+
+    def first_time(self, signature: str, now: float) -> bool:
+        """True the first time `signature` is seen within the window (older ones are forgotten)."""
+        if len(self._seen) > 1000:
+            self._seen = {s: t for s, t in self._seen.items() if now - t <= 2 * self.window}
+        if signature in self._seen:
+            return False
+        self._seen[signature] = now
+        return True

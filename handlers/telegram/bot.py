@@ -43,6 +43,7 @@ from handlers.telegram.updates import (
     needs_member_lookup,
     sender_id,
 )
+from handlers.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class TelegramPlatform:
         self.application.add_handler(MessageHandler(COMMAND_FILTER, self._on_command))
         self.application.add_handler(CallbackQueryHandler(self._on_button))
         self.application.add_error_handler(self._on_error)
+        self._webhook: WebhookServer | None = None
 
     async def start(self) -> None:
         """Check the token (getMe), publish the command menu, then take updates."""
@@ -118,18 +120,17 @@ class TelegramPlatform:
         # Without a configured secret a random one still keeps forged updates out.
         secret = configured.get_secret_value() if configured else secrets.token_urlsafe(32)
         remember(secret)
-        await updater.start_webhook(
-            listen=self.listen,
-            port=self.webhook_port,
-            url_path=urlsplit(self.webhook_url).path.strip("/"),
-            webhook_url=self.webhook_url,
-            secret_token=secret,
-            allowed_updates=allowed,
-        )
+        app = self.application
+        path = urlsplit(self.webhook_url).path
+        self._webhook = WebhookServer(app.bot, app.update_queue, secret, self.listen, self.webhook_port, path)
+        await self._webhook.start()
+        await app.bot.set_webhook(self.webhook_url, secret_token=secret, allowed_updates=allowed)
 
     async def stop(self) -> None:
         """Stop taking updates, finish the running handlers and close every connection."""
         app = self.application
+        if self._webhook is not None:
+            await self._webhook.stop()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -148,6 +149,8 @@ class TelegramPlatform:
 
     async def connected(self) -> bool:
         """True while updates are being taken (polling or the webhook server)."""
+        if self._webhook is not None:
+            return self.application.running and self._webhook.running
         updater = self.application.updater
         return self.application.running and updater is not None and updater.running
 

@@ -347,3 +347,19 @@ async def test_search_transcript(slack: SlackHarness) -> None:
         assert reply["text"] == slack_escape(expected), line
     [top] = await slack.command("/top")
     assert "5. " in all_text([top]) or len(top["blocks"]) > 5
+
+
+async def test_a_replayed_signed_request_is_refused(slack: SlackHarness) -> None:
+    form = {
+        "team_id": "T1",
+        "channel_id": "D42",
+        "user_id": "U1",
+        "command": "/rebroadcast",
+        "text": "2025-02-11",
+        "response_url": slack.fake.response_url("replayed"),
+    }
+    body, ts = urlencode(form).encode(), int(time.time())
+    assert await slack.signed(body, ts) == 200
+    await slack.fake.wait_for(lambda: slack.fake.posts("replayed"))
+    assert await slack.signed(body, ts) == 401  # the same signed request again, within the window
+    assert len(slack.services.broadcaster.calls) == 1  # one rebroadcast, not two

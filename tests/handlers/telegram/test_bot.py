@@ -317,3 +317,28 @@ async def test_search_transcript(platform: TelegramPlatform, fake: FakeTelegramS
     for line in ('" * ( ) : NEAR OR', "'; DROP TABLE papers; --"):
         assert await chat.say(f"/search {line}") == texts.SEARCH_NONE.format(query=line)
     assert "5. 제목" in await chat.say("/top")
+
+
+async def test_a_malformed_webhook_body_with_the_right_secret_gets_400(
+    services, fake: FakeTelegramServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = await webhook_platform(services, fake, "s3cret-Token_1")
+    try:
+        url, secret = fake.webhook["url"], fake.webhook["secret_token"]
+        bodies = [
+            b"{not json",
+            b"",
+            b"\xff\xfe\x00binary",
+            b"[1, 2]",
+            b'{"update_id": "x"}',
+            b"x" * 5_000_000,
+        ]
+        async with aiohttp.ClientSession() as session:
+            for body in bodies:
+                async with session.post(url, data=body, headers={SECRET_HEADER: secret}) as response:
+                    assert response.status in (400, 413), body[:20]
+        assert not [r for r in caplog.records if r.exc_info]  # no traceback in the log
+        chat = TgChat(fake, private_chat(7005), user(7005))
+        assert "5. 제목" in await chat.say("/top")  # and the bot still answers
+    finally:
+        await bot.stop()
