@@ -20,7 +20,7 @@ from bot.sources.hf import DayList, HFClient, HFError, fetch_days, parse_day
 from storage.db import Database
 from storage.papers import top_for_day, upsert_papers
 from storage.tables import Listing, Paper
-from tests.fakes.hf_server import Canned, FakeHFServer
+from tests.fakes.hf_server import Canned, FakeHFServer, synthetic_entries
 from tests.paths import FIXTURES
 
 HF_FIXTURES = FIXTURES / "hf"
@@ -33,24 +33,6 @@ def load(name: str) -> list[Any]:
 
 def squash(text: str | None) -> str | None:
     return " ".join(text.split()) if text is not None else None
-
-
-def synthetic(n: int, prefix: str = "2501") -> list[dict[str, Any]]:
-    """`n` valid made-up entries with distinct ids and votes."""
-    return [
-        {
-            "paper": {
-                "id": f"{prefix}.{10000 + i}",
-                "title": f"Synthetic Paper {i}",
-                "summary": f"Abstract {i}.",
-                "upvotes": (i * 37) % 101,
-                "authors": [{"name": f"Author {i}"}],
-                "publishedAt": "2025-01-02T03:04:05.000Z",
-            },
-            "numComments": i % 5,
-        }
-        for i in range(n)
-    ]
 
 
 def store(db: Database, day_list: DayList) -> None:
@@ -116,7 +98,7 @@ def test_every_recorded_day_is_fetched_stored_and_ranked(db: Database, hf_corpus
 
 @pytest.mark.parametrize(("n", "pages"), [(230, 3), (200, 3), (99, 1), (0, 1)])
 def test_pages_until_a_short_page(db: Database, server: FakeHFServer, n: int, pages: int) -> None:
-    server.days[DAY.isoformat()] = synthetic(n)
+    server.days[DAY.isoformat()] = synthetic_entries(n)
     with HFClient(server.url, backoff=0, page_size=100) as hf:
         day_list = hf.fetch_day(DAY)
     store(db, day_list)
@@ -137,7 +119,7 @@ def test_unknown_day_is_an_empty_list(client: HFClient, server: FakeHFServer) ->
 
 
 def test_a_server_that_ignores_paging_does_not_loop(server: FakeHFServer) -> None:
-    body = json.dumps(synthetic(2))
+    body = json.dumps(synthetic_entries(2))
     server.fail_with(*[Canned(200, body)] * 5)
     with HFClient(server.url, backoff=0, page_size=2) as hf:
         day_list = hf.fetch_day(DAY)
@@ -149,7 +131,7 @@ def test_a_server_that_ignores_paging_does_not_loop(server: FakeHFServer) -> Non
 
 
 def test_retries_server_errors_then_succeeds(client: HFClient, server: FakeHFServer) -> None:
-    server.days[DAY.isoformat()] = synthetic(3)
+    server.days[DAY.isoformat()] = synthetic_entries(3)
     server.fail_with(Canned(500, "oops"), Canned(502, "<html>bad gateway</html>"))
     assert len(client.fetch_day(DAY).papers) == 3
     assert len(server.api_requests()) == 3
@@ -165,7 +147,7 @@ def test_gives_up_after_max_retries(server: FakeHFServer) -> None:
 
 
 def test_429_is_retried_honouring_retry_after(server: FakeHFServer) -> None:
-    server.days[DAY.isoformat()] = synthetic(1)
+    server.days[DAY.isoformat()] = synthetic_entries(1)
     server.fail_with(
         Canned(429, "{}", {"Retry-After": "0"}),
         Canned(429, "{}", {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),  # a date in the past
@@ -180,7 +162,7 @@ def test_429_is_retried_honouring_retry_after(server: FakeHFServer) -> None:
 
 
 def test_read_timeout_is_retried(server: FakeHFServer) -> None:
-    server.days[DAY.isoformat()] = synthetic(1)
+    server.days[DAY.isoformat()] = synthetic_entries(1)
     server.fail_with(Canned(200, "[]", delay=30.0))  # far beyond the timeout, which a loaded
     with HFClient(server.url, backoff=0, timeout=3.0) as hf:  # machine's normal answer never reaches
         assert len(hf.fetch_day(DAY).papers) == 1
@@ -225,14 +207,14 @@ def test_a_bad_body_stores_nothing(
 
 
 def test_a_bad_second_page_drops_the_whole_day(client: HFClient, server: FakeHFServer) -> None:
-    server.fail_with(Canned(200, json.dumps(synthetic(100))), Canned(200, "[{"))
+    server.fail_with(Canned(200, json.dumps(synthetic_entries(100))), Canned(200, "[{"))
     with pytest.raises(HFError, match="not valid JSON"):
         client.fetch_day(DAY)
 
 
 @pytest.mark.parametrize("content_length", [True, False])
 def test_oversized_body_is_refused(server: FakeHFServer, content_length: bool) -> None:
-    big = json.dumps(synthetic(1) * 50_000)  # several megabytes
+    big = json.dumps(synthetic_entries(1) * 50_000)  # several megabytes
     server.fail_with(Canned(200, big, content_length=content_length))
     with HFClient(server.url, backoff=0, max_bytes=10_000) as hf, pytest.raises(HFError) as err:
         hf.fetch_day(DAY)
