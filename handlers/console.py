@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot import texts
@@ -48,24 +50,63 @@ def answer(services: Services, text: str) -> str | None:
     return render_reply_text(dispatch(services, request))
 
 
-def editable(stdin: TextIO) -> bool:
-    """True when lines come from the terminal: then they are read with line editing and history."""
+HISTORY_LINES = 1000
+
+
+def history_path() -> Path:
+    """The file that keeps typed commands between runs ($XDG_STATE_HOME/paperbot/console_history)."""
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "paperbot" / "console_history"
+
+
+class ConsoleHistory:
+    """Line editing and ↑/↓ history through readline, kept in a file so it survives a restart."""
+
+    def __init__(self, path: Path, limit: int = HISTORY_LINES) -> None:
+        import readline
+
+        self.readline = readline
+        self.path = path
+        self.limit = limit
+
+    def load(self) -> None:
+        """Read the earlier runs' lines and trim the file to the newest `limit`."""
+        self.readline.set_history_length(self.limit)
+        with contextlib.suppress(OSError):
+            self.readline.read_history_file(self.path)
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.readline.write_history_file(self.path)
+
+    def remember(self, line: str) -> None:
+        """Append one typed line to the file at once: a crash or SIGTERM loses nothing typed."""
+        if not line.strip():
+            return
+        with contextlib.suppress(OSError):
+            self.readline.append_history_file(1, self.path)
+
+
+def editable(stdin: TextIO) -> ConsoleHistory | None:
+    """Line editing with a kept history when lines come from the terminal; None otherwise."""
     if stdin is not sys.stdin or not stdin.isatty():
-        return False
+        return None
     try:
-        import readline  # noqa: F401  (importing it gives input() editing and ↑/↓ history)
-    except ImportError:  # a Python built without it: plain lines still work
-        return False
-    return True
+        history = ConsoleHistory(history_path())
+    except ImportError:  # a Python built without readline: plain lines still work
+        return None
+    history.load()
+    return history
 
 
-def read_line(stdin: TextIO, stdout: TextIO, prompt: str, edit: bool) -> str:
+def read_line(stdin: TextIO, stdout: TextIO, prompt: str, history: ConsoleHistory | None) -> str:
     """One line with its newline; "" at the end of input."""
-    if edit:
+    if history is not None:
         try:
-            return input(prompt) + "\n"
+            line = input(prompt)
         except EOFError:
             return ""
+        history.remember(line)
+        return line + "\n"
     print(prompt, end="", file=stdout, flush=True)
     return stdin.readline()
 
@@ -73,10 +114,10 @@ def read_line(stdin: TextIO, stdout: TextIO, prompt: str, edit: bool) -> str:
 def run_console(services: Services, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
     """Read commands until /quit or end of input."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    edit = editable(stdin)
+    history = editable(stdin)
     print(texts.CONSOLE_INTRO, file=stdout)
     while True:
-        line = read_line(stdin, stdout, PROMPT, edit)
+        line = read_line(stdin, stdout, PROMPT, history)
         if not line:
             print(file=stdout)
             return
@@ -141,10 +182,10 @@ class ConsolePlatform:
         lines: asyncio.Queue[str] = asyncio.Queue()
         loop = asyncio.get_running_loop()
 
-        edit = editable(self.stdin)
+        history = editable(self.stdin)
 
         def read() -> None:
-            for line in iter(lambda: read_line(self.stdin, self.stdout, "", edit), ""):
+            for line in iter(lambda: read_line(self.stdin, self.stdout, "", history), ""):
                 try:
                     loop.call_soon_threadsafe(lines.put_nowait, line)
                 except RuntimeError:  # the loop is gone: the service stopped
