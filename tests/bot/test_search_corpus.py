@@ -3,21 +3,15 @@ mean is among the first five results, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from bot.fields import default_taxonomy
-from bot.ingest import store_day_list
 from bot.search_query import parse_search
 from bot.selection import search_papers
 from bot.services import Services
 from bot.settings import Settings
-from bot.sources.hf import parse_day
 from storage.summaries import store_llm_text
-from tests.conftest import PG_URL, _postgres_db, _sqlite_db
+from tests.conftest import FetchedCorpus
 
 pytestmark = pytest.mark.slow
 
@@ -55,29 +49,15 @@ QUERIES = [
 ]
 
 
-def _load(services: Services, corpus: Path) -> None:
-    for path in sorted(corpus.glob("*.json")):
-        day_list = parse_day(path.read_bytes(), dt.date.fromisoformat(path.stem))
-        store_day_list(services.db, day_list, services.taxonomy)
+@pytest.fixture(scope="module")
+def corpus_services(fetched_corpus: FetchedCorpus) -> Services:
+    """The fetched corpus, with the Korean texts above as `paperbot summarize` would add them."""
+    settings = Settings(_env_file=None, database_url="sqlite://")
+    services = Services(db=fetched_corpus.db, settings=settings, taxonomy=default_taxonomy())
     with services.db.session() as session:
         for paper_id, (summary, easy) in KOREAN.items():
             store_llm_text(session, paper_id, "llm:test", summary, easy, [], None, None, None)
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def corpus_services(
-    request: pytest.FixtureRequest, hf_corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Services]:
-    """The whole corpus imported once per database through the ingest path."""
-    if request.param == "postgresql" and not PG_URL:
-        pytest.skip("PAPERBOT_TEST_DATABASE_URL not set")
-    dbs = _sqlite_db(tmp_path_factory.mktemp("corpus")) if request.param == "sqlite" else _postgres_db()
-    db = next(dbs)
-    settings = Settings(_env_file=None, database_url="sqlite://")
-    services = Services(db=db, settings=settings, taxonomy=default_taxonomy())
-    _load(services, hf_corpus_dir)
-    yield services
-    dbs.close()
+    return services
 
 
 @pytest.mark.parametrize(("query", "expected"), QUERIES)

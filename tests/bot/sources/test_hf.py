@@ -8,7 +8,6 @@ import re
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from bot.sources.hf import DayList, HFClient, HFError, fetch_days, parse_day
 from storage.db import Database
 from storage.papers import top_for_day, upsert_papers
 from storage.tables import Listing, Paper
+from tests.conftest import FetchedCorpus
 from tests.fakes.hf_server import Canned, FakeHFServer, synthetic_entries
 from tests.paths import FIXTURES
 
@@ -60,15 +60,11 @@ def client(server: FakeHFServer) -> Iterator[HFClient]:
 # --- the recorded corpus, end to end -------------------------------------------------------------
 
 
-def test_every_recorded_day_is_fetched_stored_and_ranked(db: Database, hf_corpus_dir: Path) -> None:
-    files = sorted(hf_corpus_dir.glob("*.json"))
-    raw = {dt.date.fromisoformat(f.stem): json.loads(f.read_bytes()) for f in files}
-    with FakeHFServer(directory=hf_corpus_dir) as fake, HFClient(fake.url, backoff=0) as hf:
-        lists = fetch_days(hf, sorted(raw), on_day=lambda day_list: store(db, day_list))
-        requests = fake.api_requests()
-
+@pytest.mark.slow
+def test_every_recorded_day_is_fetched_stored_and_ranked(fetched_corpus: FetchedCorpus) -> None:
+    raw, lists, db = fetched_corpus.raw, fetched_corpus.lists, fetched_corpus.db
     assert [d.day for d in lists] == sorted(raw)
-    assert len(requests) == len(files)  # no recorded day fills a page of 100
+    assert fetched_corpus.requests == len(raw)  # no recorded day fills a page of 100
     day_votes: dict[tuple[dt.date, str], int | None] = {}
     for day_list in lists:
         entries = raw[day_list.day]
