@@ -67,7 +67,8 @@ def release_lease(session: Session, name: str, holder: str) -> None:
 
 def try_advisory_lock(connection: Connection) -> bool:
     """Take the session-level advisory lock on this connection (PostgreSQL)."""
-    return bool(connection.execute(text(f"SELECT pg_try_advisory_lock{_LOCK_ARGS}"), {"k": LOCK_KEY}).scalar())
+    taken = connection.execute(text(f"SELECT pg_try_advisory_lock{_LOCK_ARGS}"), {"k": LOCK_KEY})
+    return bool(taken.scalar())
 
 
 def release_advisory_lock(connection: Connection) -> None:

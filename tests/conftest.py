@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -17,9 +13,6 @@ from sqlalchemy import create_engine, text
 
 from storage.db import Database
 from storage.migrate import upgrade
-
-if TYPE_CHECKING:
-    from bot.sources.hf import DayList
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PAPERBOT_SHARED_DIR", ROOT.parent / "shared"))
@@ -77,9 +70,13 @@ def _postgres_db() -> Iterator[Database]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
+        # Extensions belong to the database, not to a schema: pg_trgm lives in public, as on a
+        # server set up for paperbot, so dropping one test's schema never drops it under another.
+        conn.execute(text("SELECT pg_advisory_xact_lock(7465737473)"))  # one creator at a time
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
-    db = Database(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
+    db = Database(f"{PG_URL}{sep}options=-csearch_path%3D{schema},public")
     try:
         upgrade(db)
         yield db
@@ -105,40 +102,6 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     """A migrated SQLite database for tests that do not need both backends."""
     yield from _sqlite_db(tmp_path)
-
-
-@dataclass(frozen=True)
-class FetchedCorpus:
-    """The recorded corpus after one fetch of every day: what was served, fetched and stored."""
-
-    db: Database
-    raw: dict[dt.date, list[dict[str, Any]]]  # each recorded response, by listing day
-    lists: list[DayList]  # what the client made of them
-    requests: int  # API requests the fake server answered
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def fetched_corpus(
-    request: pytest.FixtureRequest, hf_corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[FetchedCorpus]:
-    """Every recorded day fetched through the real client from the fake Hugging Face server and
-    stored by the ingest path, once per database for the whole run (the tests only read it)."""
-    from bot.fields import default_taxonomy
-    from bot.ingest import store_day_list
-    from bot.sources.hf import HFClient, fetch_days
-    from tests.fakes.hf_server import FakeHFServer
-
-    if request.param == "postgresql" and not PG_URL:
-        pytest.skip("PAPERBOT_TEST_DATABASE_URL not set")
-    dbs = _sqlite_db(tmp_path_factory.mktemp("corpus")) if request.param == "sqlite" else _postgres_db()
-    db = next(dbs)
-    raw = {dt.date.fromisoformat(f.stem): json.loads(f.read_bytes()) for f in hf_corpus_dir.glob("*.json")}
-    taxonomy = default_taxonomy()
-    with FakeHFServer(directory=hf_corpus_dir) as fake, HFClient(fake.url, backoff=0) as hf:
-        lists = fetch_days(hf, sorted(raw), on_day=lambda day_list: store_day_list(db, day_list, taxonomy))
-        requests = len(fake.api_requests())
-    yield FetchedCorpus(db, raw, lists, requests)
-    dbs.close()
 
 
 SAMPLE_DAY_PAPERS = 8

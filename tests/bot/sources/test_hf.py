@@ -18,8 +18,7 @@ from sqlalchemy import func, select
 from bot.sources.hf import DayList, HFClient, HFError, fetch_days, parse_day
 from storage.db import Database
 from storage.papers import top_for_day, upsert_papers
-from storage.tables import Listing, Paper
-from tests.conftest import FetchedCorpus
+from storage.tables import Paper
 from tests.fakes.hf_server import Canned, FakeHFServer, synthetic_entries
 from tests.paths import FIXTURES
 
@@ -55,38 +54,6 @@ def server() -> Iterator[FakeHFServer]:
 def client(server: FakeHFServer) -> Iterator[HFClient]:
     with HFClient(server.url, backoff=0, timeout=30, max_retries=3) as hf:
         yield hf
-
-
-# --- the recorded corpus, end to end -------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_every_recorded_day_is_fetched_stored_and_ranked(fetched_corpus: FetchedCorpus) -> None:
-    raw, lists, db = fetched_corpus.raw, fetched_corpus.lists, fetched_corpus.db
-    assert [d.day for d in lists] == sorted(raw)
-    assert fetched_corpus.requests == len(raw)  # no recorded day fills a page of 100
-    day_votes: dict[tuple[dt.date, str], int | None] = {}
-    for day_list in lists:
-        entries = raw[day_list.day]
-        assert day_list.skipped == ()
-        assert [p.id for p in day_list.papers] == [e["paper"]["id"] for e in entries]
-        for paper, entry in zip(day_list.papers, entries, strict=True):
-            assert paper.title == squash(entry["paper"]["title"])
-            assert paper.upvotes == entry["paper"]["upvotes"]
-            assert paper.ai_summary == squash(entry["paper"].get("ai_summary"))
-            assert paper.published_at is not None and paper.published_at.tzinfo is None
-            day_votes[day_list.day, paper.id] = paper.upvotes
-    assert sum(len(d.papers) for d in lists) == sum(len(e) for e in raw.values())
-
-    with db.session() as session:
-        for day, entries in raw.items():
-            top = top_for_day(session, day, len(entries) + 10)
-            assert sorted(p.id for p in top) == sorted(e["paper"]["id"] for e in entries), day
-            votes = [p.upvotes for p in top]
-            assert votes == sorted(votes, reverse=True), day
-            assert all(p.upvotes == day_votes[day, p.id] for p in top)  # that day's count
-        listings = session.scalar(select(func.count()).select_from(Listing))
-    assert listings == sum(len(e) for e in raw.values())  # import speed: benchmarks/corpus.py
 
 
 # --- paging ------------------------------------------------------------------------------------
