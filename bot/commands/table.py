@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import texts
-from bot.commands import admin, papers, search, subscriptions
+from bot.commands import admin, chat_settings, papers, search, subscriptions
 from bot.commands.access import Access
 from bot.models import Reply, Request
 from bot.services import Services
@@ -60,7 +60,7 @@ TABLE: dict[str, Command] = {
         Command("search", search.search),
         Command("subscribe", subscriptions.subscribe, Access.CHAT_ADMIN),
         Command("unsubscribe", subscriptions.unsubscribe, Access.CHAT_ADMIN),
-        Command("settings", subscriptions.settings_reply, private_reply=True),
+        Command("settings", chat_settings.settings, Access.CHAT_ADMIN_TO_CHANGE, private_reply=True),
         Command("help", help_reply, private_reply=True),
         Command("start", help_reply, in_menu=False, private_reply=True),
         Command("rebroadcast", admin.rebroadcast, Access.BOT_ADMIN, private_reply=True),
@@ -94,4 +94,4 @@ def menu() -> list[tuple[str, str]]:
 def needs_chat_admin(name: str) -> bool:
     """True when answering `name` outside a private chat depends on the sender's chat role."""
     command = TABLE.get(name)
-    return command is not None and command.access is Access.CHAT_ADMIN
+    return command is not None and command.access in (Access.CHAT_ADMIN, Access.CHAT_ADMIN_TO_CHANGE)
