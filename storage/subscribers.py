@@ -70,10 +70,11 @@ def subscribe(
     chat_kind: str = "private",
     fields: Sequence[str] | None = None,
 ) -> tuple[SubscriberView, bool]:
-    """Activate (or update) the daily digest; returns the subscription and whether it was new or inactive.
+    """Activate (or update) the daily digest; returns the subscription and whether it was off before.
 
     An inactive chat that subscribes again gets the daily digest only (not a weekly one of before)."""
-    row, created = _activate(session, platform, chat_id, chat_kind)
+    row, _ = _activate(session, platform, chat_id, chat_kind)
+    created = not row.daily
     row.daily = True
     row.fields = list(fields) if fields else None
     session.flush()
