@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot import texts
@@ -91,7 +91,13 @@ def menu() -> list[tuple[str, str]]:
     return [(c.name, c.menu_text) for c in TABLE.values() if c.in_menu and c.access is not Access.BOT_ADMIN]
 
 
-def needs_chat_admin(name: str) -> bool:
-    """True when answering `name` outside a private chat depends on the sender's chat role."""
+def needs_chat_admin(name: str, args: Sequence[str] = ()) -> bool:
+    """True when answering `name` (with `args`) outside a private chat depends on the sender's chat role.
+
+    A command that anyone may run to look (`/settings`) needs it only to change something."""
     command = TABLE.get(name)
-    return command is not None and command.access in (Access.CHAT_ADMIN, Access.CHAT_ADMIN_TO_CHANGE)
+    if command is None:
+        return False
+    return command.access is Access.CHAT_ADMIN or (
+        command.access is Access.CHAT_ADMIN_TO_CHANGE and bool(args)
+    )
