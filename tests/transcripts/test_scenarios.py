@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot import texts
+from bot.commands.chat_settings import SUBCOMMANDS
 from bot.models import Reply
 from bot.render.limits import clean_text
 from bot.selection import latest_day
@@ -185,7 +186,9 @@ async def test_settings_change_the_chats_time_and_size(transcript: Transcripts) 
 async def test_settings_bad_input_gets_a_short_korean_answer(transcript: Transcripts) -> None:
     chat = transcript.chat(Role.PRIVATE_USER)
     time_usage, n_usage = texts.SETTINGS_TIME_USAGE, texts.SETTINGS_N_USAGE.format(max_n=10)
-    unknown = texts.SETTINGS_UNKNOWN.format(name="color", names="time, n")
+    names = ", ".join(s.names[0] for s in SUBCOMMANDS)  # "time, n", and whatever is added later
+    assert names.startswith("time, n")
+    unknown = texts.SETTINGS_UNKNOWN.format(name="color", names=names)
     answers = {
         "/settings time 25:00": time_usage,
         "/settings time 07:60": time_usage,
