@@ -67,7 +67,7 @@ class Slot:
     at: dt.time
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.period}@{self.at.strftime('%H:%M')}"
+        return f"{self.kind}:{self.period}@{self.at.isoformat()}"
 
 
 def due_slots(

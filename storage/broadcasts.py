@@ -33,15 +33,20 @@ class NewBroadcast:
     once_key: str | None = None  # a scheduled run's `daily_key`/`weekly_key`: created once only
 
 
+def slot_text(at: dt.time) -> str:
+    """A time slot in a key: "07:30" (with seconds only when a configured default time has some)."""
+    return at.strftime("%H:%M:%S" if at.second else "%H:%M")
+
+
 def daily_key(day: dt.date, at: dt.time) -> str:
     """The once-only key of the daily digest of listing day `day` sent at time slot `at`."""
-    return f"daily:{day.isoformat()}@{at.strftime('%H:%M')}"
+    return f"daily:{day.isoformat()}@{slot_text(at)}"
 
 
 def weekly_key(week_start: dt.date, at: dt.time) -> str:
     """The once-only key of the weekly digest of the ISO week starting `week_start`, sent at `at`."""
     year, week, _ = week_start.isocalendar()
-    return f"weekly:{year}-W{week:02d}@{at.strftime('%H:%M')}"
+    return f"weekly:{year}-W{week:02d}@{slot_text(at)}"
 
 
 def find_running(session: Session, day: dt.date, kind: str, target: str | None) -> int | None:
