@@ -118,7 +118,7 @@ def daily_run(services: Services, channels: dict[str, Channel], engine: Broadcas
     return DailyRun(services, channels, engine, fetch=fetch, summarize=summarizer_for(services))
 
 
-def _slot_runner(run: Callable[..., Awaitable[object]]) -> Callable[[dt.date, dt.time], Awaitable[object]]:
+def slot_runner(run: Callable[..., Awaitable[object]]) -> Callable[[dt.date, dt.time], Awaitable[object]]:
     """A daily or weekly run as the scheduler calls it: (period, time slot)."""
 
     async def run_slot(period: dt.date, at: dt.time) -> object:
@@ -161,12 +161,12 @@ def service_parts(
     scheduler = DailyScheduler(
         settings.tz,
         settings.digest_time,
-        _slot_runner(daily_run(services, channels, engine)),
+        slot_runner(daily_run(services, channels, engine)),
         leadership,
         retry_every=settings.fetch_retry,
         deadline=settings.digest_deadline,
         times=chat_times(services),
-        run_week=_slot_runner(WeeklyRun(services, channels, engine)),
+        run_week=slot_runner(WeeklyRun(services, channels, engine)),
     )
     from bot.startup import StartupSummary
     from handlers.health import health_parts

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot import texts
-from bot.bootstrap import _slot_runner, chat_times
+from bot.bootstrap import chat_times, slot_runner
 from bot.broadcast.engine import BroadcastEngine
 from bot.cli.demo import SAMPLE_DAY, sample_text
 from bot.daily import DailyRun
@@ -227,7 +227,7 @@ async def test_two_weekly_runs_in_the_same_week_send_once(services, fake: FakeTe
         clock.now = kst(monday + dt.timedelta(days=2), 9, 0)  # and a run later in the same week
         channels = {"telegram": instance.channel}
         engine = BroadcastEngine(services, channels, "w", pacing=False)
-        again = await _slot_runner(WeeklyRun(services, channels, engine))(week[3], NINE)
+        again = await slot_runner(WeeklyRun(services, channels, engine))(week[3], NINE)
     finally:
         await instance.stop()
     assert getattr(again, "status", None) == "done-before"
