@@ -59,6 +59,11 @@ class SubscriberView:
     fields: tuple[str, ...] | None
     active: bool
     deactivated_reason: str | None
+    digest_time: dt.time | None = None  # None: PAPERBOT_DIGEST_TIME
+    top_n: int | None = None  # None: PAPERBOT_TOP_N
+    daily: bool = True
+    weekly: bool = False
+    weekly_fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
