@@ -76,6 +76,15 @@ def day_digest(day: dt.date, papers: Sequence[StoredPaper], taxonomy: Taxonomy) 
     return Digest(header=texts.digest_header(day.isoformat(), len(cards)), cards=cards, day=day)
 
 
+def period_digest(
+    since: dt.date, until: dt.date, days: int, papers: Sequence[StoredPaper], taxonomy: Taxonomy
+) -> Digest:
+    """The digest of a week's or a month's lists (`days` days from `since` to `until`)."""
+    cards = tuple(make_card(p, i, taxonomy) for i, p in enumerate(papers, start=1))
+    header = texts.period_header(since.isoformat(), until.isoformat(), days, len(cards))
+    return Digest(header=header, cards=cards, day=until)
+
+
 def field_digest(
     code: str, days: int, papers: Sequence[StoredPaper], taxonomy: Taxonomy, until: dt.date | None
 ) -> Digest:

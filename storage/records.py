@@ -59,6 +59,7 @@ class SubscriberView:
     fields: tuple[str, ...] | None
     active: bool
     deactivated_reason: str | None
+    keywords: Keywords | None = None  # the words the chat follows (None: no keyword filter)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,17 @@ class Term:
 
     text: str
     codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """A chat's keyword filter: papers matching any term, minus those matching an excluded word."""
+
+    terms: tuple[Term, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.excluded)
 
 
 @dataclass(frozen=True)

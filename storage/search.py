@@ -8,14 +8,15 @@ plainto_tsquery. The index tables and their triggers are created by migration 00
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from storage.papers import _load
-from storage.records import SearchQuery, StoredPaper
+from storage.papers import LISTING_VOTES, _load, _ranked
+from storage.records import Keywords, SearchQuery, StoredPaper
 from storage.tables import Listing, Paper
 
 # The trigram tokenizer cannot match fewer than three characters; shorter terms use the word index.
@@ -158,3 +159,35 @@ def listing_span(session: Session, ids: list[str]) -> tuple[dt.date, dt.date] | 
         select(func.min(Listing.day), func.max(Listing.day)).where(Listing.paper_id.in_(ids))
     ).one()
     return (first, last) if first is not None else None
+
+
+def _filter_clause(
+    match: Callable[[_Sql, str], str], codes: Sequence[str], keywords: Keywords
+) -> tuple[str, dict[str, Any]]:
+    """`papers.id` in any of `codes` or matching any term, and matching no excluded word."""
+    sql, wanted = _Sql(), []
+    if codes:
+        bound = ", ".join(sql.bind(c) for c in codes)
+        wanted.append(f"papers.id IN (SELECT paper_id FROM paper_fields WHERE code IN ({bound}))")
+    for term in keywords.terms:
+        wanted.append(f"papers.id IN ({_with_fields(sql, match(sql, term.text), term.codes)})")
+    if wanted:
+        sql.where.append(f"({' OR '.join(wanted)})")
+    for word in keywords.excluded:
+        sql.where.append(f"papers.id NOT IN ({match(sql, word)})")
+    return " AND ".join(sql.where) or "1 = 1", sql.params
+
+
+def top_for_day_matching(
+    session: Session, day: dt.date, n: int, codes: Sequence[str] | None, keywords: Keywords
+) -> list[StoredPaper]:
+    """The `n` most-upvoted papers of `day` that are of a field in `codes` or match a keyword,
+    minus those matching an excluded word (with neither codes nor terms: all but the excluded)."""
+    match = _sqlite_match if session.get_bind().dialect.name == "sqlite" else _pg_match
+    clause, params = _filter_clause(match, codes or (), keywords)
+    query = (
+        select(Paper, LISTING_VOTES)
+        .join(Listing, Listing.paper_id == Paper.id)
+        .where(Listing.day == day, text(clause).bindparams(**params))
+    )
+    return _load(session, session.execute(_ranked(query, n)).all())

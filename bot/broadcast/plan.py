@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
@@ -14,14 +16,25 @@ from bot.selection import top_of_day
 from bot.services import RebroadcastResult, Services
 from storage import broadcasts, subscribers
 from storage.broadcasts import NewBroadcast
-from storage.records import SubscriberView
+from storage.records import Keywords, SubscriberView
+from storage.subscribers import keywords_json
 
 log = logging.getLogger(__name__)
 
 
-def variant_key(platform: str, fields: Sequence[str] | None) -> str:
-    """Subscribers of one platform with the same field filter get the same messages."""
-    return f"{platform}:{','.join(sorted(fields)) if fields else '*'}"
+def variant_key(platform: str, fields: Sequence[str] | None, keywords: Keywords | None = None) -> str:
+    """Subscribers of one platform with the same field and keyword filter get the same messages."""
+    key = f"{platform}:{','.join(sorted(fields)) if fields else '*'}"
+    return f"{key}:{keywords_key(keywords)}" if keywords else key
+
+
+def keywords_key(keywords: Keywords) -> str:
+    """A short fingerprint of a keyword filter (the variant column is short; word order is not)."""
+    data = keywords_json(keywords)
+    data["terms"] = sorted(data["terms"], key=lambda t: (t["text"].casefold(), t["codes"]))
+    data["excluded"] = sorted(w.casefold() for w in data["excluded"])
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return "kw-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def json_ready(part: object) -> object:
@@ -41,9 +54,9 @@ def plan(
         channel = channels.get(sub.platform)
         if channel is None:
             continue
-        key = variant_key(sub.platform, sub.fields)
+        key = variant_key(sub.platform, sub.fields, sub.keywords)
         if key not in parts:
-            digest = top_of_day(services, day, services.settings.top_n, sub.fields)
+            digest = top_of_day(services, day, services.settings.top_n, sub.fields, sub.keywords)
             parts[key] = [json_ready(p) for p in channel.render(digest)] if digest else []
         if parts[key]:
             chosen.append((sub.id, key))
