@@ -17,7 +17,6 @@ from bot.services import RebroadcastResult, Services
 from storage import broadcasts, subscribers
 from storage.broadcasts import NewBroadcast
 from storage.records import Keywords, SubscriberView
-from storage.subscribers import keywords_json
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +28,11 @@ def variant_key(platform: str, fields: Sequence[str] | None, keywords: Keywords 
 
 
 def keywords_key(keywords: Keywords) -> str:
-    """A short fingerprint of a keyword filter (the variant column is short; word order is not)."""
-    data = keywords_json(keywords)
-    data["terms"] = sorted(data["terms"], key=lambda t: (t["text"].casefold(), t["codes"]))
-    data["excluded"] = sorted(w.casefold() for w in data["excluded"])
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    """A short fingerprint of a keyword filter: the variant column is short, and matching ignores
+    case and word order, so filters differing only in those share one variant."""
+    terms = sorted((t.text.casefold(), sorted(t.codes)) for t in keywords.terms)
+    excluded = sorted(w.casefold() for w in keywords.excluded)
+    text = json.dumps({"terms": terms, "excluded": excluded}, ensure_ascii=False)
     return "kw-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

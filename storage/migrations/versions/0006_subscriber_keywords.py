@@ -16,11 +16,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both databases (SQLite 3.35+ drops columns itself): a batch "move and copy"
+# of subscribers on SQLite would drop the old table and, with foreign keys on, cascade to the outbox.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("subscribers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("keywords", sa.JSON(none_as_null=True), nullable=True))
+    op.add_column("subscribers", sa.Column("keywords", sa.JSON(none_as_null=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("subscribers", schema=None) as batch_op:
-        batch_op.drop_column("keywords")
+    op.drop_column("subscribers", "keywords")
