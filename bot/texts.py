@@ -85,7 +85,7 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     "keywords": (
         "[단어 ... | 끄기]",
         '이 채팅의 다이제스트가 따라갈 단어 ("구절", -제외어; 분야를 구독했으면 분야 또는 단어)',
-        ("/keywords", '/keywords diffusion "video generation" -survey', "/keywords 끄기"),
+        ("/keywords", "/keywords 끄기", '/keywords diffusion "video generation" -survey'),
         "다이제스트 키워드 정하기 (예: /keywords diffusion -survey)",
     ),
     "unsubscribe": ("", "매일 다이제스트 그만 받기", (), "매일 다이제스트 그만 받기"),
