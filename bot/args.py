@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # (the taxonomy's fuzzy matching loads rapidfuzz: not needed 
 MAX_N = 20
 MAX_ARGS = 12
 MAX_ARG_CHARS = 100
+PERIODS = {"week": 7, "month": 30, "주간": 7, "월간": 30}  # /top week, /field 비전 month
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _NUMBER = re.compile(r"^[0-9]+$")
 
@@ -23,9 +24,9 @@ class ArgumentError(ValueError):
     """A bad argument; the message is the Korean reply to show."""
 
 
-def check_size(args: Sequence[str]) -> None:
+def check_size(args: Sequence[str], max_args: int = MAX_ARGS) -> None:
     """Refuse argument lists that are too long to be a real request."""
-    if len(args) > MAX_ARGS or any(len(a) > MAX_ARG_CHARS for a in args):
+    if len(args) > max_args or any(len(a) > MAX_ARG_CHARS for a in args):
         raise ArgumentError(texts.ARGS_TOO_LONG)
 
 
@@ -75,6 +76,15 @@ def parse_top(args: Sequence[str], default_n: int) -> tuple[int, dt.date | None]
         else:
             raise ArgumentError(texts.TOP_USAGE.format(max_n=MAX_N))
     return n, day
+
+
+def split_period(args: Sequence[str]) -> tuple[list[str], int | None]:
+    """Take `week` or `month` (주간, 월간) out of the arguments: the rest and the days, if any."""
+    rest = [a for a in args if a.lower() not in PERIODS]
+    found = [PERIODS[a.lower()] for a in args if a.lower() in PERIODS]
+    if len(found) > 1:
+        raise ArgumentError(texts.PERIOD_TWICE)
+    return rest, found[0] if found else None
 
 
 def split_count(args: Sequence[str], default_n: int) -> tuple[list[str], int]:

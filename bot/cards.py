@@ -83,6 +83,15 @@ def week_digest(start: dt.date, end: dt.date, papers: Sequence[StoredPaper], tax
     return Digest(header=header, cards=cards, day=end)
 
 
+def period_digest(
+    since: dt.date, until: dt.date, days: int, papers: Sequence[StoredPaper], taxonomy: Taxonomy
+) -> Digest:
+    """The digest of a week's or a month's lists (`days` days from `since` to `until`)."""
+    cards = tuple(make_card(p, i, taxonomy) for i, p in enumerate(papers, start=1))
+    header = texts.period_header(since.isoformat(), until.isoformat(), days, len(cards))
+    return Digest(header=header, cards=cards, day=until)
+
+
 def field_digest(
     code: str, days: int, papers: Sequence[StoredPaper], taxonomy: Taxonomy, until: dt.date | None
 ) -> Digest:

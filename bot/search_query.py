@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot import args as A
 from bot import texts
 from bot.fields import Taxonomy
-from storage.records import SearchQuery, Term
+from storage.records import Keywords, SearchQuery, Term
 
 MAX_RESULTS = 10
 MAX_QUERY_CHARS = 300
@@ -21,6 +21,10 @@ _PAPER_ID = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+MAX_KEYWORDS = 10  # terms and excluded words together
+MAX_KEYWORD_CHARS = 40
+KEYWORDS_OFF = frozenset({"끄기", "off"})
+_CURLY_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "＂": '"'})  # phones' "smart" quotes
 
 
 @dataclass(frozen=True)
@@ -96,3 +100,46 @@ def split_search_count(args: Sequence[str], default_n: int) -> tuple[list[str], 
     if len(words) > 1 and A.is_number(words[-1]):
         return words[:-1], A.parse_n(words[-1], MAX_RESULTS)
     return words, min(default_n, MAX_RESULTS)
+
+
+def _unique(words: Sequence[str]) -> list[str]:
+    """`words` without repeats, compared case-insensitively, first spelling kept."""
+    seen: dict[str, str] = {}
+    for word in words:
+        seen.setdefault(word.casefold(), word)
+    return list(seen.values())
+
+
+def parse_keywords(args: Sequence[str], taxonomy: Taxonomy) -> Keywords:
+    """`/keywords` text → the chat's filter: words and "phrases" (any of them), -exclusions.
+
+    The grammar is /search's; a word or run of words naming a field also takes that field's papers.
+    A short Korean ArgumentError when nothing is left to follow or the list is too long."""
+    text = " ".join(args).translate(_CURLY_QUOTES).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise A.ArgumentError(texts.KEYWORDS_TOO_LONG.format(max_chars=MAX_QUERY_CHARS))
+    wanted, excluded = _words(text)
+    long = next((w for w, _ in wanted if len(w) > MAX_KEYWORD_CHARS), None)
+    long = long or next((w for w in excluded if len(w) > MAX_KEYWORD_CHARS), None)
+    if long is not None:
+        raise A.ArgumentError(texts.KEYWORD_TOO_LONG.format(word=long[:20], max_chars=MAX_KEYWORD_CHARS))
+    terms: dict[str, Term] = {}
+    for term in _terms(wanted, taxonomy):
+        terms.setdefault(term.text.casefold(), term)
+    unwanted = _unique(excluded)
+    count = len(terms) + len(unwanted)
+    if count == 0:
+        raise A.ArgumentError(texts.KEYWORDS_USAGE)
+    if count > MAX_KEYWORDS:
+        raise A.ArgumentError(texts.KEYWORDS_TOO_MANY.format(max_n=MAX_KEYWORDS, count=count))
+    return Keywords(tuple(terms.values()), tuple(unwanted))
+
+
+def _shown(word: str) -> str:
+    return f'"{word}"' if any(c.isspace() for c in word) else word
+
+
+def format_keywords(keywords: Keywords) -> str:
+    """The filter as the user would type it again: `diffusion "video generation" -survey`."""
+    terms = [t.text if t.codes else _shown(t.text) for t in keywords.terms]
+    return " ".join([*terms, *(f"-{_shown(w)}" for w in keywords.excluded)])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.cards import day_digest, field_digest, make_card, search_digest, week_digest
+from bot.cards import day_digest, field_digest, make_card, period_digest, search_digest, week_digest
 from bot.models import Card, Digest
 from bot.services import Services
 from storage import papers, search
+from storage.records import Keywords
 
 WEEKLY_TOP_N = 10  # cards in the weekly digest
 
@@ -26,11 +27,19 @@ def has_papers(services: Services, day: dt.date) -> bool:
 
 
 def top_of_day(
-    services: Services, day: dt.date, n: int, fields: Sequence[str] | None = None
+    services: Services,
+    day: dt.date,
+    n: int,
+    fields: Sequence[str] | None = None,
+    keywords: Keywords | None = None,
 ) -> Digest | None:
-    """The top `n` cards of `day` (only of `fields` when given), or None when there are none."""
+    """The top `n` cards of `day`, or None when there are none. With `fields` only papers of those
+    fields; with `keywords` too, papers of a field or matching a keyword, minus the excluded words."""
     with services.db.session() as session:
-        found = papers.top_for_day(session, day, n, fields or None)
+        if keywords:
+            found = search.top_for_day_matching(session, day, n, fields, keywords)
+        else:
+            found = papers.top_for_day(session, day, n, fields or None)
     return day_digest(day, found, services.taxonomy) if found else None
 
 
@@ -49,8 +58,24 @@ def field_window(services: Services, days: int) -> tuple[dt.date, dt.date] | Non
     if until is None:
         return None
     # A window reaching back before year 1 starts at year 1 (date arithmetic would overflow).
-    since = dt.date.fromordinal(max(1, until.toordinal() - (days - 1)))
-    return since, until
+    return window_until(until, days)
+
+
+def window_until(until: dt.date, days: int) -> tuple[dt.date, dt.date]:
+    """The (since, until) window of `days` days ending at `until` (never before year 1)."""
+    return dt.date.fromordinal(max(1, until.toordinal() - (days - 1))), until
+
+
+def top_of_period(services: Services, days: int, n: int, until: dt.date | None = None) -> Digest | None:
+    """The top `n` cards over the `days` days ending at `until` (default: the latest day with papers);
+    a paper listed on several of those days counts once, with its latest votes."""
+    until = until or latest_day(services)
+    if until is None:
+        return None
+    since, until = window_until(until, days)
+    with services.db.session() as session:
+        found = papers.top_for_days(session, since, until, n)
+    return period_digest(since, until, days, found, services.taxonomy) if found else None
 
 
 def top_of_field(services: Services, code: str, n: int, days: int) -> Digest | None:

@@ -24,6 +24,12 @@ def digest_header(day: str, n: int) -> str:
     return f"📰 {day} 허깅페이스 인기 논문 TOP {n}"
 
 
+def period_header(since: str, until: str, days: int, n: int) -> str:
+    """Header line of the top papers over a week or a month of lists."""
+    period = PERIOD_NAMES.get(days, f"최근 {days}일")
+    return f"📰 {since} ~ {until} 허깅페이스 {period} 인기 논문 TOP {n}"
+
+
 def field_header(field_name: str, days: int, n: int) -> str:
     """Header line of a field's top papers."""
     return f"🔎 {field_name} 분야 최근 {days}일 인기 논문 TOP {n}"
@@ -57,15 +63,15 @@ HELP_EXAMPLES = " (예: {examples})"
 # Per command: (arguments as shown in help, one-line description, examples, the menu's description).
 COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
     "top": (
-        "[개수] [날짜]",
-        "최신 인기 논문",
-        ("/top", "/top 3", "/top 3 2025-02-11"),
-        "최신 인기 논문 보기 (예: /top 3)",
+        "[개수] [날짜] [week|month]",
+        "최신 인기 논문 (week·month: 최근 7일·30일 목록에서 추천수 순)",
+        ("/top", "/top 3", "/top 3 2025-02-11", "/top week", "/top month 10"),
+        "최신 인기 논문 보기 (예: /top 3, /top week)",
     ),
     "field": (
-        "<분야> [개수]",
+        "<분야> [개수] [week|month]",
         "분야별 최근 인기 논문",
-        ("/field 자연어 처리", "/field 비전 3"),
+        ("/field 자연어 처리", "/field 비전 3", "/field 비전 month"),
         "분야별 인기 논문 (예: /field 자연어 처리)",
     ),
     "fields": ("", "분야 목록과 논문 수", (), "분야 목록과 논문 수"),
@@ -93,6 +99,12 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
         ("/settings", "/settings time 07:30", "/settings n 3", "/settings time 기본"),
         "구독 설정 보기·바꾸기 (예: /settings time 07:30)",
     ),
+    "keywords": (
+        "[단어 ... | 끄기]",
+        '이 채팅의 다이제스트가 따라갈 단어 ("구절", -제외어; 분야를 구독했으면 분야 또는 단어)',
+        ("/keywords", "/keywords 끄기", '/keywords diffusion "video generation" -survey'),
+        "다이제스트 키워드 정하기 (예: /keywords diffusion -survey)",
+    ),
     "help": ("", "이 도움말", (), "도움말과 명령어 예시"),
     "start": ("", "이 도움말", (), "도움말과 명령어 예시"),
     "rebroadcast": (
@@ -113,7 +125,12 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
 UNKNOWN_COMMAND = "알 수 없는 명령어예요: /{command}\n/help 로 사용할 수 있는 명령어를 확인해 주세요."
 UNKNOWN_COMMAND_SUGGEST = "혹시 /{command} 인가요?"
 ARGS_TOO_LONG = "입력이 너무 길어요. 짧게 다시 입력해 주세요. (/help 참고)"
-TOP_USAGE = "사용법: /top [개수 1–{max_n}] [날짜 YYYY-MM-DD] (예: /top 3 2025-02-11)"
+TOP_USAGE = "사용법: /top [개수 1–{max_n}] [날짜 YYYY-MM-DD] [week|month] (예: /top 3 2025-02-11, /top week)"
+PERIOD_NAMES = {7: "주간", 30: "월간"}  # /top week, /top month
+PERIOD_TWICE = "기간은 week 또는 month 중 하나만 적어 주세요. (예: /top week)"
+NO_PAPERS_PERIOD = (
+    "{since} ~ {until}에는 저장된 논문이 없어요. 가장 최근 논문은 {latest} 것이에요: /top {latest}"
+)
 SEARCH_USAGE = (
     "무엇을 찾을까요? 사용법: /search <검색어> [개수 1–{max_n}]\n"
     '예: /search 강화학습 · /search "diffusion transformer" -video · /search 2502.01234'
@@ -183,6 +200,29 @@ SETTINGS_UNKNOWN = "'{name}'은(는) 없는 설정이에요. 바꿀 수 있는 �
 SETTINGS_NOT_ADMIN = (
     "그룹과 채널에서는 채팅 관리자만 설정을 바꿀 수 있어요. 지금 설정은 /settings 로 볼 수 있어요."
 )
+SETTINGS_KEYWORDS = "🔔 키워드: {keywords}"
+
+KEYWORDS_SHOW = "🔔 이 채팅의 키워드: {keywords}\n바꾸려면 /keywords 단어 ..., 지우려면 /keywords 끄기"
+KEYWORDS_NONE = '이 채팅은 따라가는 키워드가 없어요. 정하려면: /keywords diffusion "video generation" -survey'
+KEYWORDS_SET = "✅ 키워드를 저장했어요: {keywords}\n매일 다이제스트에는 {scope}에 맞는 논문만 보내요."
+KEYWORDS_SCOPE = "키워드"
+KEYWORDS_SCOPE_FIELDS = "분야({fields}) 또는 키워드"
+KEYWORDS_SET_EXCLUDED = (
+    "✅ 제외어를 저장했어요: {keywords}\n매일 다이제스트에서 이 단어가 들어간 논문은 빼요."
+)
+KEYWORDS_EXCLUDED_NOTE = "(제외어가 들어간 논문은 빼요)"
+KEYWORDS_NOT_SUBSCRIBED = (
+    "이 채팅은 아직 구독 중이 아니에요. /subscribe 로 구독하면 키워드에 맞는 논문을 받아요."
+)
+KEYWORDS_CLEARED = "🔕 키워드를 지웠어요. 다이제스트는 구독한 분야의 인기 논문으로 돌아가요."
+KEYWORDS_NOTHING_TO_CLEAR = "지울 키워드가 없어요. /keywords 단어 ... 로 정할 수 있어요."
+KEYWORDS_USAGE = (
+    "따라갈 단어를 적어 주세요. 사용법: /keywords <단어 ...> (지우려면 /keywords 끄기)\n"
+    '예: /keywords diffusion "video generation" -survey'
+)
+KEYWORDS_TOO_MANY = "키워드는 제외어까지 합쳐 {max_n}개까지예요 (지금 {count}개). 줄여서 다시 보내 주세요."
+KEYWORDS_TOO_LONG = "키워드가 너무 길어요. 모두 합쳐 {max_chars}자 이내로 적어 주세요."
+KEYWORD_TOO_LONG = "'{word}…'는 너무 길어요. 키워드 하나는 {max_chars}자 이내로 적어 주세요."
 
 REBROADCAST_STARTED = (
     "📤 {day} 다이제스트 재발송을 시작했어요 (받는 곳 {count}곳). 진행 상황은 /stats 로 볼 수 있어요."
@@ -190,6 +230,9 @@ REBROADCAST_STARTED = (
 REBROADCAST_RUNNING = "⏳ {day} 다이제스트 재발송이 이미 진행 중이에요. /stats 로 진행 상황을 확인해 주세요."
 REBROADCAST_NO_RECIPIENTS = "보낼 곳이 없어요. 먼저 /subscribe 로 구독한 채팅이 있어야 해요."
 REBROADCAST_NO_MATCH = "이 채팅의 분야({fields})에 맞는 {day} 논문이 없어서 보낼 다이제스트가 없어요."
+REBROADCAST_NO_KEYWORD_MATCH = (
+    "이 채팅의 분야·키워드 설정에 맞는 {day} 논문이 없어서 보낼 다이제스트가 없어요."
+)
 REBROADCAST_UNAVAILABLE = "지금은 재발송을 할 수 없어요 (발송 엔진이 꺼져 있어요)."
 STATS_HEADER = "📊 구독자 현황"
 STATS_PLATFORM = "• {platform}: 구독 {active} · 해지/차단 {inactive}"

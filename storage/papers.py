@@ -105,11 +105,11 @@ def top_for_day(
     return _load(session, session.execute(_ranked(query, n)).all())
 
 
-def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n: int) -> list[StoredPaper]:
-    """The `n` most-upvoted papers of field `code` listed between `since` and `until`.
+def _latest_listing(since: dt.date, until: dt.date) -> Select:
+    """Papers listed between `since` and `until`, each joined to its latest listing there.
 
-    A paper listed on several days of the window is ranked and shown with its latest listing there:
-    the count fetched last (Hugging Face votes only grow, so it is also the highest) and that day's
+    A paper listed on several days of the window is ranked and shown once, with that listing's
+    count (fetched last; Hugging Face votes only grow, so it is also the highest) and that day's
     position for ties."""
     latest = (
         select(Listing.paper_id, func.max(Listing.day).label("day"))
@@ -117,10 +117,17 @@ def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n
         .group_by(Listing.paper_id)
         .subquery()
     )
-    query = (
+    return (
         select(Paper, LISTING_VOTES)
         .join(latest, latest.c.paper_id == Paper.id)
         .join(Listing, and_(Listing.paper_id == latest.c.paper_id, Listing.day == latest.c.day))
+    )
+
+
+def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n: int) -> list[StoredPaper]:
+    """The `n` most-upvoted papers of field `code` listed between `since` and `until` (each once)."""
+    query = (
+        _latest_listing(since, until)
         .join(PaperField, PaperField.paper_id == Paper.id)
         .where(PaperField.code == code)
     )
@@ -148,6 +155,11 @@ def top_between(
     if codes:
         query = query.where(Paper.id.in_(select(PaperField.paper_id).where(PaperField.code.in_(codes))))
     return _load(session, session.execute(_ranked(query, n)).all())
+
+
+def top_for_days(session: Session, since: dt.date, until: dt.date, n: int) -> list[StoredPaper]:
+    """The `n` most-upvoted papers listed between `since` and `until`, each once with its latest votes."""
+    return _load(session, session.execute(_ranked(_latest_listing(since, until), n)).all())
 
 
 def field_counts(

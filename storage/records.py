@@ -64,6 +64,7 @@ class SubscriberView:
     daily: bool = True
     weekly: bool = False
     weekly_fields: tuple[str, ...] | None = None
+    keywords: Keywords | None = None  # the words the chat follows (None: no keyword filter)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,17 @@ class Term:
 
     text: str
     codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """A chat's keyword filter: papers matching any term, minus those matching an excluded word."""
+
+    terms: tuple[Term, ...] = ()
+    excluded: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.excluded)
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,15 @@ plainto_tsquery. The index tables and their triggers are created by migration 00
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import column, func, select, table, text
 from sqlalchemy.orm import Session
 
-from storage.papers import _load
-from storage.records import SearchQuery, StoredPaper
+from storage.papers import LISTING_VOTES, _load, _ranked
+from storage.records import Keywords, SearchQuery, StoredPaper
 from storage.tables import Listing, Paper
 
 # The trigram tokenizer cannot match fewer than three characters; shorter terms use the word index.
@@ -158,3 +159,58 @@ def listing_span(session: Session, ids: list[str]) -> tuple[dt.date, dt.date] | 
         select(func.min(Listing.day), func.max(Listing.day)).where(Listing.paper_id.in_(ids))
     ).one()
     return (first, last) if first is not None else None
+
+
+def _fields_of(sql: _Sql, codes: Sequence[str]) -> str:
+    bound = ", ".join(sql.bind(c) for c in codes)
+    return f"papers.id IN (SELECT paper_id FROM paper_fields WHERE code IN ({bound}))"
+
+
+def _sqlite_has(sql: _Sql, word: str) -> str:
+    """The paper of the row has `word` (its ids from the FTS tables, which answer a MATCH at once)."""
+    return f"papers.id IN ({_sqlite_match(sql, word)})"
+
+
+def _pg_has(sql: _Sql, word: str) -> str:
+    """The row's own `paper_search` text has `word`: checked on the day's few papers, where an id
+    subquery would run ILIKE over every paper of the corpus first."""
+    if len(word) >= TRIGRAM:
+        return f"paper_search.body ILIKE {sql.bind(like_pattern(word))}"
+    if word.isascii():
+        return f"paper_search.doc @@ plainto_tsquery('simple', {sql.bind(short_word(word))})"
+    return f"paper_search.doc @@ to_tsquery('simple', quote_literal({sql.bind(short_word(word))}) || ':*')"
+
+
+def _filter_clause(
+    has: Callable[[_Sql, str], str], codes: Sequence[str], keywords: Keywords
+) -> tuple[str, dict[str, Any]]:
+    """Of a field in `codes` or having any term, and having no excluded word."""
+    sql, wanted = _Sql(), []
+    if codes:
+        wanted.append(_fields_of(sql, codes))
+    for term in keywords.terms:
+        wanted.append(has(sql, term.text))
+        if term.codes:
+            wanted.append(_fields_of(sql, term.codes))
+    if wanted:
+        sql.where.append(f"({' OR '.join(wanted)})")
+    for word in keywords.excluded:
+        sql.where.append(f"NOT ({has(sql, word)})")
+    return " AND ".join(sql.where) or "1 = 1", sql.params
+
+
+_PAPER_SEARCH = table("paper_search", column("paper_id"))  # (PostgreSQL; created by migration 0005)
+
+
+def top_for_day_matching(
+    session: Session, day: dt.date, n: int, codes: Sequence[str] | None, keywords: Keywords
+) -> list[StoredPaper]:
+    """The `n` most-upvoted papers of `day` that are of a field in `codes` or match a keyword,
+    minus those matching an excluded word (with neither codes nor terms: all but the excluded)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    clause, params = _filter_clause(_sqlite_has if sqlite else _pg_has, codes or (), keywords)
+    query = select(Paper, LISTING_VOTES).join(Listing, Listing.paper_id == Paper.id)
+    if not sqlite:
+        query = query.join(_PAPER_SEARCH, _PAPER_SEARCH.c.paper_id == Paper.id)
+    query = query.where(Listing.day == day, text(clause).bindparams(**params))
+    return _load(session, session.execute(_ranked(query, n)).all())

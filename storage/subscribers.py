@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.records import SubscriberView
+from storage.records import Keywords, SubscriberView, Term
 from storage.tables import Subscriber
+
+
+def keywords_json(keywords: Keywords) -> dict[str, Any]:
+    """A keyword filter as stored in `subscribers.keywords`."""
+    return {
+        "terms": [{"text": t.text, "codes": list(t.codes)} for t in keywords.terms],
+        "excluded": list(keywords.excluded),
+    }
+
+
+def keywords_from_json(value: object) -> Keywords | None:
+    """The stored keyword filter; None for no filter (or a value this version cannot read)."""
+    if not isinstance(value, dict):
+        return None
+    terms = tuple(
+        Term(str(t["text"]), tuple(str(c) for c in t.get("codes") or ()))
+        for t in value.get("terms") or ()
+        if isinstance(t, dict) and t.get("text")
+    )
+    excluded = tuple(str(w) for w in value.get("excluded") or () if w)
+    return Keywords(terms, excluded) or None
 
 
 def subscriber_view(row: Subscriber) -> SubscriberView:
@@ -27,6 +49,7 @@ def subscriber_view(row: Subscriber) -> SubscriberView:
         daily=row.daily,
         weekly=row.weekly,
         weekly_fields=tuple(row.weekly_fields) if row.weekly_fields else None,
+        keywords=keywords_from_json(row.keywords),
     )
 
 
@@ -150,6 +173,26 @@ def schedule_times(session: Session) -> tuple[set[dt.time | None], set[dt.time |
         select(Subscriber.digest_time).where(active, Subscriber.weekly.is_(True)).distinct()
     )
     return set(daily), set(weekly)
+
+
+def set_keywords(
+    session: Session, platform: str, chat_id: str, chat_kind: str, keywords: Keywords | None
+) -> SubscriberView:
+    """Set (or with None or an empty filter, clear) a chat's keywords; a chat without a row gets an
+    inactive one, so the words are there when it subscribes."""
+    row = _find(session, platform, chat_id)
+    if row is None:
+        row = Subscriber(
+            platform=platform,
+            chat_id=chat_id,
+            chat_kind=chat_kind,
+            active=False,
+            deactivated_reason="not subscribed",
+        )
+        session.add(row)
+    row.keywords = keywords_json(keywords) if keywords else None
+    session.flush()
+    return subscriber_view(row)
 
 
 def unsubscribe(session: Session, platform: str, chat_id: str, reason: str = "unsubscribed") -> bool:

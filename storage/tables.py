@@ -112,6 +112,8 @@ class Subscriber(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     chat_kind: Mapped[str] = mapped_column(String(16), default="private")
     fields: Mapped[list[str] | None] = mapped_column(JSON)  # None = every field
+    # {"terms": [{"text", "codes"}], "excluded": [...]}; SQL NULL = no keyword filter
+    keywords: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The chat's own schedule: None = PAPERBOT_DIGEST_TIME / PAPERBOT_TOP_N.
     digest_time: Mapped[dt.time | None] = mapped_column(Time)

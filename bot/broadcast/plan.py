@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -15,7 +17,7 @@ from bot.selection import WEEKLY_TOP_N, top_between, top_of_day
 from bot.services import RebroadcastResult, Services
 from storage import broadcasts, subscribers
 from storage.broadcasts import NewBroadcast
-from storage.records import SubscriberView
+from storage.records import Keywords, SubscriberView
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +26,24 @@ if TYPE_CHECKING:
     from bot.models import Digest
 
 
-def variant_key(platform: str, fields: Sequence[str] | None, n: int | None = None) -> str:
-    """Subscribers of one platform with the same field filter (and digest size) get the same messages."""
+def variant_key(
+    platform: str, fields: Sequence[str] | None, n: int | None = None, keywords: Keywords | None = None
+) -> str:
+    """Subscribers of one platform with the same field and keyword filter (and digest size) get the
+    same messages."""
     key = f"{platform}:{','.join(sorted(fields)) if fields else '*'}"
+    if keywords:
+        key = f"{key}:{keywords_key(keywords)}"
     return key if n is None else f"{key}:{n}"
+
+
+def keywords_key(keywords: Keywords) -> str:
+    """A short fingerprint of a keyword filter: the variant column is short, and matching ignores
+    case and word order, so filters differing only in those share one variant."""
+    terms = sorted((t.text.casefold(), sorted(t.codes)) for t in keywords.terms)
+    excluded = sorted(w.casefold() for w in keywords.excluded)
+    text = json.dumps({"terms": terms, "excluded": excluded}, ensure_ascii=False)
+    return "kw-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def json_ready(part: object) -> object:
@@ -46,8 +62,8 @@ def plan(
     default_n = services.settings.top_n
     return _plan(
         channels,
-        [(sub, sub.fields, sub.top_n or default_n) for sub in recipients],
-        lambda fields, n: top_of_day(services, day, n, fields),
+        [(sub, sub.fields, sub.keywords, sub.top_n or default_n) for sub in recipients],
+        lambda fields, keywords, n: top_of_day(services, day, n, fields, keywords),
     )
 
 
@@ -58,26 +74,26 @@ def plan_week(
     end = start + dt.timedelta(days=6)
     return _plan(
         channels,
-        [(sub, sub.weekly_fields, WEEKLY_TOP_N) for sub in recipients],
-        lambda fields, n: top_between(services, start, end, n, fields),
+        [(sub, sub.weekly_fields, None, WEEKLY_TOP_N) for sub in recipients],
+        lambda fields, _keywords, n: top_between(services, start, end, n, fields),
     )
 
 
 def _plan(
     channels: Mapping[str, Channel],
-    wanted: Sequence[tuple[SubscriberView, Sequence[str] | None, int]],
-    digest_for: Callable[[Sequence[str] | None, int], Digest | None],
+    wanted: Sequence[tuple[SubscriberView, Sequence[str] | None, Keywords | None, int]],
+    digest_for: Callable[[Sequence[str] | None, Keywords | None, int], Digest | None],
 ) -> tuple[dict[str, list[object]], list[tuple[int, str]]]:
-    """Render each (platform, fields, size) variant once; pair every recipient with its variant."""
+    """Render each (platform, fields, keywords, size) variant once; pair every recipient with it."""
     parts: dict[str, list[object]] = {}
     chosen: list[tuple[int, str]] = []
-    for sub, fields, n in wanted:
+    for sub, fields, keywords, n in wanted:
         channel = channels.get(sub.platform)
         if channel is None:
             continue
-        key = variant_key(sub.platform, fields, n)
+        key = variant_key(sub.platform, fields, n, keywords)
         if key not in parts:
-            digest = digest_for(fields, n)
+            digest = digest_for(fields, keywords, n)
             parts[key] = [json_ready(p) for p in channel.render(digest)] if digest else []
         if parts[key]:
             chosen.append((sub.id, key))

@@ -169,7 +169,7 @@ def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -
         raise click.UsageError(f"platform {target[0]!r} is not configured")
     result = BroadcastQueue(services, engine.channels, lambda: None).rebroadcast(day, "cli", target)
     if result.broadcast_id is None:
-        click.echo(f"{day}: nothing to send (no recipient's fields match that day's papers)")
+        click.echo(f"{day}: nothing to send (no recipient's fields or keywords match that day's papers)")
         return
     status = "resumed" if result.already_running else "created"
 

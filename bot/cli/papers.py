@@ -135,9 +135,19 @@ def _parse(path: Path, day: dt.date | None) -> ParsedDigest:
     return digest
 
 
-def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empty: str) -> None:
+def _emit(
+    digest: object,
+    fmt: str,
+    day: dt.date | None,
+    field: str | None,
+    empty: str,
+    since: dt.date | None = None,
+) -> None:
     if fmt == "json":
-        click.echo(json.dumps(digest_json(digest, day, field), ensure_ascii=False, indent=2))  # type: ignore[arg-type]
+        data = digest_json(digest, day, field)  # type: ignore[arg-type]
+        if since is not None:
+            data["since"] = since.isoformat()  # (a week or month: "date" is the window's last day)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif digest is None and fmt == "markdown":
         raise CliError(f"{empty}: nothing to export")  # an empty export file would look like success
     elif digest is None:
@@ -148,21 +158,37 @@ def _emit(digest: object, fmt: str, day: dt.date | None, field: str | None, empt
 
 @click.command(
     epilog=examples(
-        "paperbot top", "paperbot top --n 3 --date 2025-02-11", "paperbot top --format markdown > top.md"
+        "paperbot top",
+        "paperbot top --n 3 --date 2025-02-11",
+        "paperbot top --week --format json",
+        "paperbot top --format markdown > top.md",
     )
 )
-@click.option("--date", "date_", type=DATE, help="Listing day (default: the latest day with papers).")
+@click.option(
+    "--date", "date_", type=DATE, help="Listing day, or a week's or month's last day (default: the latest)."
+)
 @click.option("--n", "n", metavar="N", type=click.IntRange(1, A.MAX_N), default=None, help="Number of cards.")
+@click.option(
+    "--week", "days", flag_value=7, type=int, help="Over the last 7 days of lists, each paper once."
+)
+@click.option("--month", "days", flag_value=30, type=int, help="Over the last 30 days of lists.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.pass_context
-def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, fmt: str) -> None:
-    """Print the top cards of a day."""
-    from bot.selection import latest_day, top_of_day
+def top(ctx: click.Context, date_: dt.datetime | None, n: int | None, days: int | None, fmt: str) -> None:
+    """Print the top cards of a day (or of a week or month of lists)."""
+    from bot.selection import latest_day, top_of_day, top_of_period, window_until
 
     services = wiring(ctx).reader()
     day = _day(date_) or latest_day(services)
-    digest = top_of_day(services, day, n or services.settings.top_n) if day else None
-    _emit(digest, fmt, day, None, f"no papers stored for {day}" if day else NO_PAPERS_YET)
+    count = n or services.settings.top_n
+    if day is None:
+        _emit(None, fmt, None, None, NO_PAPERS_YET)
+    elif days is None:
+        _emit(top_of_day(services, day, count), fmt, day, None, f"no papers stored for {day}")
+    else:
+        since, until = window_until(day, days)
+        digest = top_of_period(services, days, count, until)
+        _emit(digest, fmt, until, None, f"no papers stored from {since} to {until}", since)
 
 
 @click.command(epilog=examples("paperbot field nlp", "paperbot field 자연어 처리 --n 3 --days 30"))

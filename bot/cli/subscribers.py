@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -40,20 +41,41 @@ def subscribers_group() -> None:
     """Manage the chats that receive the daily digest."""
 
 
-@subscribers_group.command("list", epilog=examples("paperbot subscribers list --platform slack"))
+@subscribers_group.command(
+    "list",
+    epilog=examples("paperbot subscribers list --platform slack", "paperbot subscribers list --format json"),
+)
 @click.option("--platform", type=click.Choice(PLATFORMS))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def list_(ctx: click.Context, platform: str | None) -> None:
-    """List subscribers."""
+def list_(ctx: click.Context, platform: str | None, fmt: str) -> None:
+    """List subscribers (platform, chat, kind, fields, state, keywords)."""
+    from bot.search_query import format_keywords
     from storage import subscribers
 
     services = wiring(ctx).reader()
     with services.db.session() as session:
         rows = subscribers.list_all(session, platform)
+    if fmt == "json":
+        data = [
+            {
+                "platform": s.platform,
+                "chat_id": s.chat_id,
+                "chat_kind": s.chat_kind,
+                "fields": list(s.fields) if s.fields else None,
+                "keywords": format_keywords(s.keywords) if s.keywords else None,
+                "active": s.active,
+                "deactivated_reason": s.deactivated_reason,
+            }
+            for s in rows
+        ]
+        click.echo(json.dumps({"subscribers": data}, ensure_ascii=False, indent=2))
+        return
     for s in rows:
         state = "active" if s.active else f"inactive ({s.deactivated_reason})"
         wanted = ",".join(s.fields) if s.fields else "all"
-        click.echo(f"{s.platform}\t{s.chat_id}\t{s.chat_kind}\t{wanted}\t{state}")
+        words = format_keywords(s.keywords) if s.keywords else "-"
+        click.echo(f"{s.platform}\t{s.chat_id}\t{s.chat_kind}\t{wanted}\t{state}\t{words}")
     click.echo(f"{len(rows)} subscribers", err=True)
 
 
@@ -62,6 +84,7 @@ def list_(ctx: click.Context, platform: str | None) -> None:
     context_settings={"ignore_unknown_options": True},
     epilog=examples(
         "paperbot subscribers add telegram -1001234567890 --fields nlp,llm",
+        "paperbot subscribers add telegram 12345 --keywords 'diffusion \"video generation\" -survey'",
         "paperbot subscribers add slack --from-file channels.txt",
     ),
 )
@@ -75,6 +98,14 @@ def list_(ctx: click.Context, platform: str | None) -> None:
     help="Comma-separated field codes (default: every field).",
 )
 @click.option(
+    "--keywords",
+    "keyword_text",
+    default=None,
+    metavar="WORDS",
+    help='Keywords as /keywords takes them: words, "phrases", -excluded; "off" clears them '
+    "(default: left as they were).",
+)
+@click.option(
     "--from-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     metavar="FILE",
@@ -82,26 +113,43 @@ def list_(ctx: click.Context, platform: str | None) -> None:
 )
 @click.pass_context
 def add(
-    ctx: click.Context, platform: str, chat_ids: tuple[str, ...], field_list: str, from_file: Path | None
+    ctx: click.Context,
+    platform: str,
+    chat_ids: tuple[str, ...],
+    field_list: str,
+    keyword_text: str | None,
+    from_file: Path | None,
 ) -> None:
     """Subscribe chats (many ids at once)."""
+    from bot import args as A
     from bot.bootstrap import resolve_chat
+    from bot.search_query import KEYWORDS_OFF, parse_keywords
     from storage import subscribers
+    from storage.records import Keywords
 
     services = wiring(ctx).services()
     codes = [c.strip() for c in field_list.split(",") if c.strip()]
     unknown = [c for c in codes if services.taxonomy.get(c) is None]
     if unknown:
         raise click.UsageError(f"unknown field code {unknown[0][:20]!r}; see 'paperbot fields'")
+    keywords: Keywords | None = None
+    try:
+        if keyword_text is not None and keyword_text.strip().lower() in KEYWORDS_OFF:
+            keywords = Keywords()  # (stored as no filter)
+        elif keyword_text is not None:
+            keywords = parse_keywords([keyword_text], services.taxonomy)
+    except A.ArgumentError as exc:
+        raise click.UsageError(str(exc).splitlines()[0]) from None
     try:
         ids = [resolve_chat(services.settings, platform, i) for i in _ids(platform, chat_ids, from_file)]
     except ValueError as exc:
         raise CliError(str(exc)) from None
     with services.db.session() as session:
         for chat_id in ids:
-            subscribers.subscribe(
-                session, platform, chat_id, subscribers.guess_chat_kind(platform, chat_id), codes or None
-            )
+            kind = subscribers.guess_chat_kind(platform, chat_id)
+            subscribers.subscribe(session, platform, chat_id, kind, codes or None)
+            if keywords is not None:
+                subscribers.set_keywords(session, platform, chat_id, kind, keywords)
     click.echo(f"subscribed {len(ids)} {platform} chats")
 
 

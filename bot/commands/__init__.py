@@ -41,7 +41,7 @@ def dispatch(services: Services, request: Request) -> Reply:
     if not allowed(services, request, command.access):
         return refusal(command.access)
     try:
-        A.check_size(request.args)
+        A.check_size(request.args, command.max_args)
         return command.handler(services, request)
     except A.ArgumentError as exc:
         return Reply(text=str(exc), error=True)

@@ -38,13 +38,16 @@ def rebroadcast(services: Services, request: Request) -> Reply:
 
 
 def _no_match_here(services: Services, request: Request, day: dt.date) -> Reply | None:
-    """The answer when this chat's field filter leaves nothing of `day` to send; None otherwise."""
+    """The answer when this chat's field or keyword filter leaves nothing of `day` to send."""
     with services.db.session() as session:
         row = subscribers.get(session, request.platform, request.chat_id)
     fields = row.fields if row is not None else None
-    if not fields or top_of_day(services, day, 1, fields) is not None:
+    keywords = row.keywords if row is not None else None
+    if not (fields or keywords) or top_of_day(services, day, 1, fields, keywords) is not None:
         return None
-    names = texts.FIELD_SEPARATOR.join(services.taxonomy.name(code) for code in fields)
+    if keywords:
+        return Reply(text=texts.REBROADCAST_NO_KEYWORD_MATCH.format(day=day), error=True)
+    names = texts.FIELD_SEPARATOR.join(services.taxonomy.name(code) for code in fields or ())
     return Reply(text=texts.REBROADCAST_NO_MATCH.format(fields=names, day=day), error=True)
 
 

@@ -16,6 +16,7 @@ from bot import texts
 from bot.commands.access import Access, allowed
 from bot.commands.subscriptions import when
 from bot.models import Reply, Request
+from bot.search_query import format_keywords
 from bot.services import Services
 from storage import subscribers
 from storage.records import SubscriberView
@@ -139,6 +140,8 @@ def settings_lines(services: Services, sub: SubscriberView | None) -> list[str]:
     if sub.active and sub.weekly:
         fields = _field_names(services, sub.weekly_fields)
         lines.append(texts.SETTINGS_WEEKLY.format(fields=fields, **when(services, sub)))
+    if sub.keywords:
+        lines.append(texts.SETTINGS_KEYWORDS.format(keywords=format_keywords(sub.keywords)))
     default = texts.SETTINGS_DEFAULT_MARK
     schedule = texts.SETTINGS_SCHEDULE.format(
         time=when(services, sub)["time"],

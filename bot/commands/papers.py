@@ -8,19 +8,36 @@ from bot import args as A
 from bot import texts
 from bot.fields import Field
 from bot.models import Button, Reply, Request
-from bot.selection import field_counts, latest_day, paper_card, top_of_day, top_of_field
+from bot.selection import (
+    field_counts,
+    latest_day,
+    paper_card,
+    top_of_day,
+    top_of_field,
+    top_of_period,
+    window_until,
+)
 from bot.services import Services
 
 _PAPER_ID = re.compile(r"[A-Za-z0-9._/-]{1,40}")  # arXiv ids, old style (hep-th/9901001) included
 
 
 def top(services: Services, request: Request) -> Reply:
-    """`/top [N] [YYYY-MM-DD]`: the top papers of the latest day or of that date."""
-    asked, day = A.parse_top(request.args, services.settings.top_n)
+    """`/top [N] [YYYY-MM-DD] [week|month]`: the top papers of the latest day or of that date,
+    or over the 7 / 30 days of lists up to it."""
+    words, days = A.split_period(request.args)
+    asked, day = A.parse_top(words, services.settings.top_n)
     latest = latest_day(services)
     if latest is None:
         return Reply(text=texts.NO_PAPERS_YET)
-    digest = top_of_day(services, day or latest, min(asked, A.MAX_N))
+    n = min(asked, A.MAX_N)
+    if days is not None:
+        digest = top_of_period(services, days, n, day or latest)
+    else:
+        digest = top_of_day(services, day or latest, n)
+    if digest is None and days is not None:
+        since, until = window_until(day or latest, days)
+        return Reply(text=texts.NO_PAPERS_PERIOD.format(since=since, until=until, latest=latest))
     if digest is None:
         return Reply(text=texts.NO_PAPERS_DAY.format(day=day, latest=latest))
     note = texts.TOP_CAPPED.format(max_n=A.MAX_N) if asked > A.MAX_N else ""
@@ -28,15 +45,17 @@ def top(services: Services, request: Request) -> Reply:
 
 
 def field(services: Services, request: Request) -> Reply:
-    """`/field <분야> [N]`: the top papers of a field over the configured window."""
-    if not request.args:
+    """`/field <분야> [N] [week|month]`: the top papers of a field over the configured window
+    (or the last 7 / 30 days)."""
+    words, period = A.split_period(request.args)
+    if not words:
         return fields(services, request, intro=texts.FIELD_PICK)
-    words, n = A.split_count(request.args, services.settings.top_n)
+    words, n = A.split_count(words, services.settings.top_n)
     text = " ".join(words)
     resolution = services.taxonomy.resolve(text)
     if resolution.field is None:
         return _unknown_field(text, resolution.suggestions)
-    days = services.settings.field_window_days
+    days = period or services.settings.field_window_days
     digest = top_of_field(services, resolution.field.code, n, days)
     if digest is None:
         return Reply(text=texts.NO_PAPERS_FIELD.format(days=days, name=resolution.field.name))

@@ -1,4 +1,4 @@
-"""`/subscribe` and `/unsubscribe`: the daily digest, and with `weekly` the weekly one."""
+"""`/subscribe` and `/unsubscribe` (the daily digest, and with `weekly` the weekly one) and `/keywords`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot import args as A
 from bot import texts
 from bot.models import Reply, Request
+from bot.search_query import KEYWORDS_OFF, format_keywords, parse_keywords
 from bot.selection import WEEKLY_TOP_N
 from bot.services import Services
 from storage import subscribers
@@ -84,3 +85,40 @@ def unsubscribe(services: Services, request: Request) -> Reply:
     if after.daily:
         return Reply(text=texts.UNSUBSCRIBED_WEEKLY_DAILY_LEFT)
     return Reply(text=texts.UNSUBSCRIBED_WEEKLY if weekly and not daily else texts.UNSUBSCRIBED)
+
+
+def keywords(services: Services, request: Request) -> Reply:
+    """`/keywords [단어 ... | 끄기]`: show, set or clear the words this chat's digest follows."""
+    with services.db.session() as session:
+        sub = subscribers.get(session, request.platform, request.chat_id)
+    if not request.args:
+        if sub is None or not sub.keywords:
+            return Reply(text=texts.KEYWORDS_NONE)
+        return Reply(text=texts.KEYWORDS_SHOW.format(keywords=format_keywords(sub.keywords)))
+    if len(request.args) == 1 and request.args[0].lower() in KEYWORDS_OFF:
+        if sub is None or not sub.keywords:
+            return Reply(text=texts.KEYWORDS_NOTHING_TO_CLEAR)
+        with services.db.session() as session:
+            subscribers.set_keywords(session, request.platform, request.chat_id, request.chat_kind, None)
+        return Reply(text=texts.KEYWORDS_CLEARED)
+    parsed = parse_keywords(request.args, services.taxonomy)
+    with services.db.session() as session:
+        sub = subscribers.set_keywords(session, request.platform, request.chat_id, request.chat_kind, parsed)
+    return Reply(text=_keywords_saved(services, sub))
+
+
+def _keywords_saved(services: Services, sub: SubscriberView) -> str:
+    """What a chat's digest holds now that its keywords are set."""
+    assert sub.keywords
+    shown = format_keywords(sub.keywords)
+    if not sub.keywords.terms:
+        lines = [texts.KEYWORDS_SET_EXCLUDED.format(keywords=shown)]
+    else:
+        names = ", ".join(services.taxonomy.name(c) for c in sub.fields or ())
+        scope = texts.KEYWORDS_SCOPE_FIELDS.format(fields=names) if names else texts.KEYWORDS_SCOPE
+        lines = [texts.KEYWORDS_SET.format(keywords=shown, scope=scope)]
+        if sub.keywords.excluded:
+            lines[0] += f" {texts.KEYWORDS_EXCLUDED_NOTE}"
+    if not sub.active:
+        lines.append(texts.KEYWORDS_NOT_SUBSCRIBED)
+    return "\n".join(lines)

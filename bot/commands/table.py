@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot import args as A
 from bot import texts
 from bot.commands import admin, chat_settings, papers, search, subscriptions
 from bot.commands.access import Access
@@ -23,6 +24,7 @@ class Command:
     access: Access = Access.ANYONE
     in_menu: bool = True  # Telegram's command menu and the Slack manifest's slash commands
     private_reply: bool = False  # on Slack only the sender sees the answer
+    max_args: int = A.MAX_ARGS  # more words than this get the short "too long" answer
 
     @property
     def usage(self) -> str:
@@ -59,6 +61,8 @@ TABLE: dict[str, Command] = {
         Command("paper", papers.paper, private_reply=True),
         Command("search", search.search),
         Command("subscribe", subscriptions.subscribe, Access.CHAT_ADMIN),
+        # (phrases take several words each; the command caps its own list and length)
+        Command("keywords", subscriptions.keywords, Access.CHAT_ADMIN, max_args=60),
         Command("unsubscribe", subscriptions.unsubscribe, Access.CHAT_ADMIN),
         Command("settings", chat_settings.settings, Access.CHAT_ADMIN_TO_CHANGE, private_reply=True),
         Command("help", help_reply, private_reply=True),
