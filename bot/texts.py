@@ -10,6 +10,8 @@ LABEL_VOTES = "추천수"
 LABEL_LINK = "link"
 LABEL_PDF = "PDF"
 LABEL_SUMMARY = "요약"
+LABEL_CODE = "코드"  # the paper's GitHub repository, after the fixed labels
+LABEL_PROJECT = "프로젝트"  # the paper's project page, after the fixed labels
 VOTES_UNKNOWN = "–"
 FIELD_SEPARATOR = " · "
 ENGLISH_MARK = "(영문 요약)"  # precedes an English fallback text on a card
@@ -77,7 +79,12 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
         "이 채팅에서 매일 다이제스트 받기",
     ),
     "unsubscribe": ("", "매일 다이제스트 그만 받기", (), "매일 다이제스트 그만 받기"),
-    "settings": ("", "이 채팅의 구독 설정 보기", (), "이 채팅의 구독 설정 보기"),
+    "settings": (
+        "[thread on|off]",
+        "이 채팅의 구독 설정 보기 · 바꾸기 (thread: 슬랙에서 카드를 스레드로)",
+        ("/settings", "/settings thread on"),
+        "이 채팅의 구독 설정 보기",
+    ),
     "help": ("", "이 도움말", (), "도움말과 명령어 예시"),
     "start": ("", "이 도움말", (), "도움말과 명령어 예시"),
     "rebroadcast": (
@@ -132,6 +139,12 @@ NOT_SUBSCRIBED = "이 채팅은 구독 중이 아니에요. /subscribe 로 구�
 SETTINGS_ACTIVE = "📮 구독 중 · 매일 {time}({tz}) · 분야: {fields}"
 SETTINGS_ALL_FIELDS = "전체"
 SETTINGS_INACTIVE = "이 채팅은 구독 중이 아니에요. /subscribe 로 구독할 수 있어요."
+SETTINGS_USAGE = "사용법: /settings (지금 설정 보기) · /settings thread on|off (슬랙 스레드)"
+SETTINGS_THREAD_USAGE = "사용법: /settings thread on|off (예: /settings thread on)"
+SETTINGS_THREAD_SLACK_ONLY = "스레드 설정은 슬랙 채널에만 적용돼요. 이 채팅에는 다이제스트가 지금처럼 와요."
+SETTINGS_THREAD_ON = "🧵 이제 다이제스트는 머리글 메시지 하나로 오고, 카드는 그 스레드에 달려요."
+SETTINGS_THREAD_OFF = "📰 이제 다이제스트 카드가 스레드 없이 채널에 바로 와요."
+SETTINGS_THREAD_STATE = {True: "스레드: 켜짐", False: "스레드: 꺼짐"}
 
 REBROADCAST_STARTED = (
     "📤 {day} 다이제스트 재발송을 시작했어요 (받는 곳 {count}곳). 진행 상황은 /stats 로 볼 수 있어요."
@@ -198,6 +211,8 @@ SLACK_NOT_MEMBER = (
     "채널에서 /invite {bot} 으로 봇을 초대한 뒤 (또는 채널 이름 → 통합 → 앱 추가)\n"
     "{command} 를 다시 보내 주세요."
 )
+
+SLACK_THREAD_HINT = "🧵 오늘의 카드 {n}편은 이 메시지의 스레드에 있어요."
 
 # --- The Slack app's description in its manifest ---
 SLACK_APP_DESCRIPTION = "허깅페이스 Daily Papers 인기 논문을 매일 아침 한국어 카드로 전해 드려요."

@@ -9,7 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
-from bot.channels import Channel
+from bot.channels import THREAD_VARIANT, Channel, ThreadedChannel
+from bot.models import Digest
 from bot.selection import top_of_day
 from bot.services import RebroadcastResult, Services
 from storage import broadcasts, subscribers
@@ -19,9 +20,15 @@ from storage.records import SubscriberView
 log = logging.getLogger(__name__)
 
 
-def variant_key(platform: str, fields: Sequence[str] | None) -> str:
-    """Subscribers of one platform with the same field filter get the same messages."""
-    return f"{platform}:{','.join(sorted(fields)) if fields else '*'}"
+def variant_key(platform: str, fields: Sequence[str] | None, thread: bool = False) -> str:
+    """Subscribers of one platform with the same field filter (and thread choice) get the same messages."""
+    return f"{platform}:{','.join(sorted(fields)) if fields else '*'}" + (THREAD_VARIANT if thread else "")
+
+
+def _render(channel: Channel, digest: Digest, thread: bool) -> list[object]:
+    """The digest's parts: as a thread (header, then one reply per card) where asked and possible."""
+    rendered = channel.render_thread(digest) if thread and isinstance(channel, ThreadedChannel) else None
+    return [json_ready(p) for p in (rendered if rendered is not None else channel.render(digest))]
 
 
 def json_ready(part: object) -> object:
@@ -41,10 +48,11 @@ def plan(
         channel = channels.get(sub.platform)
         if channel is None:
             continue
-        key = variant_key(sub.platform, sub.fields)
+        thread = sub.slack_thread and isinstance(channel, ThreadedChannel)
+        key = variant_key(sub.platform, sub.fields, thread)
         if key not in parts:
             digest = top_of_day(services, day, services.settings.top_n, sub.fields)
-            parts[key] = [json_ready(p) for p in channel.render(digest)] if digest else []
+            parts[key] = _render(channel, digest, thread) if digest else []
         if parts[key]:
             chosen.append((sub.id, key))
     return parts, chosen

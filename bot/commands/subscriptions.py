@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import args as A
 from bot import texts
+from bot.commands.access import Access, allowed, refusal
 from bot.models import Reply, Request
 from bot.services import Services
 from storage import subscribers
@@ -45,12 +46,40 @@ def unsubscribe(services: Services, request: Request) -> Reply:
 
 
 def settings_reply(services: Services, request: Request) -> Reply:
-    """`/settings`: this chat's subscription."""
+    """`/settings`: this chat's subscription; `/settings thread on|off` changes it."""
+    if request.args:
+        subcommand = SUBCOMMANDS.get(request.args[0].lower())
+        if subcommand is None:
+            raise A.ArgumentError(texts.SETTINGS_USAGE)
+        return subcommand(services, request, request.args[1:])
     with services.db.session() as session:
         sub = subscribers.get(session, request.platform, request.chat_id)
     if sub is None or not sub.active:
         return Reply(text=texts.SETTINGS_INACTIVE, ephemeral=True)
     names = [services.taxonomy.name(c) for c in sub.fields] if sub.fields else [texts.SETTINGS_ALL_FIELDS]
-    return Reply(
-        text=texts.SETTINGS_ACTIVE.format(fields=", ".join(names), **_when(services)), ephemeral=True
-    )
+    text = texts.SETTINGS_ACTIVE.format(fields=", ".join(names), **_when(services))
+    if request.platform == "slack":
+        text += f" · {texts.SETTINGS_THREAD_STATE[sub.slack_thread]}"
+    return Reply(text=text, ephemeral=True)
+
+
+_SWITCH = {"on": True, "켜기": True, "켬": True, "off": False, "끄기": False, "끔": False}
+
+
+def settings_thread(services: Services, request: Request, args: tuple[str, ...]) -> Reply:
+    """`/settings thread on|off`: on Slack, the digest as a header message with the cards in its thread."""
+    if request.platform != "slack":
+        return Reply(text=texts.SETTINGS_THREAD_SLACK_ONLY, ephemeral=True)
+    on = _SWITCH.get(args[0].lower()) if len(args) == 1 else None
+    if on is None:
+        raise A.ArgumentError(texts.SETTINGS_THREAD_USAGE)
+    if not allowed(services, request, Access.CHAT_ADMIN):
+        return refusal(Access.CHAT_ADMIN)
+    with services.db.session() as session:
+        done = subscribers.set_slack_thread(session, request.platform, request.chat_id, on)
+    if not done:
+        return Reply(text=texts.NOT_SUBSCRIBED, ephemeral=True)
+    return Reply(text=texts.SETTINGS_THREAD_ON if on else texts.SETTINGS_THREAD_OFF)
+
+
+SUBCOMMANDS = {"thread": settings_thread}

@@ -91,7 +91,10 @@ def menu() -> list[tuple[str, str]]:
     return [(c.name, c.menu_text) for c in TABLE.values() if c.in_menu and c.access is not Access.BOT_ADMIN]
 
 
-def needs_chat_admin(name: str) -> bool:
-    """True when answering `name` outside a private chat depends on the sender's chat role."""
+def needs_chat_admin(name: str, args: tuple[str, ...] = ()) -> bool:
+    """True when answering `name` outside a private chat depends on the sender's chat role
+    (`/settings` with a subcommand changes the subscription, as `/subscribe` does)."""
     command = TABLE.get(name)
+    if name == "settings" and args:
+        return True
     return command is not None and command.access is Access.CHAT_ADMIN

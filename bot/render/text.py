@@ -6,6 +6,7 @@ from bot import texts
 from bot.models import Card, Digest, Reply
 from bot.render.detail import detail_buttons, detail_view
 from bot.render.limits import card_view, clean_text, one_line
+from bot.render.links import extra_links
 
 _INDENT = "   "
 
@@ -24,6 +25,12 @@ def _card_text(card: Card) -> str:
         lines.append(f"{_INDENT}{texts.LABEL_LINK}: {view.url}")
     if view.pdf_url:
         lines.append(f"{_INDENT}{texts.LABEL_PDF}: {view.pdf_url}")
+    extra = extra_links(card)
+    if extra.repo_url:
+        stars = f" ({extra.stars})" if extra.stars else ""
+        lines.append(f"{_INDENT}{texts.LABEL_CODE}: {extra.repo_url}{stars}")
+    if extra.project_url:
+        lines.append(f"{_INDENT}{texts.LABEL_PROJECT}: {extra.project_url}")
     return "\n".join(lines)
 
 
