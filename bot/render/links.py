@@ -16,6 +16,7 @@ LINK_LABEL_MAX = 60
 _LINK_URL = re.compile(
     r"https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d{1,5})?(?:[/?#][A-Za-z0-9._~:/?#@!$&'()*+,;=%-]*)?"
 )
+_WRAPPED = re.compile(r"(?<=/)\s+")
 _GITHUB = re.compile(r"https?://(?:www\.)?github\.com/([A-Za-z0-9._-]+)/([A-Za-z0-9._-]+?)(?:\.git)?/?")
 _IMAGE_PATH = re.compile(r"(?i).+\.(?:png|jpe?g|gif)")
 # Slack downloads an image block's picture when the message is posted and refuses the whole message
@@ -24,10 +25,13 @@ _IMAGE_HOSTS = ("huggingface.co",)
 
 
 def link_url(url: str | None) -> str | None:
-    """`url` when it is a plain http(s) link (whitespace removed, as a wrapped URL has); None otherwise."""
+    """`url` when it is a plain http(s) link; None otherwise.
+
+    A URL Hugging Face wrapped after a "/" (stored with a space there) is mended; other spaces refuse it.
+    """
     if not url:
         return None
-    url = "".join(url.split())
+    url = _WRAPPED.sub("", url.strip())
     if len(url) <= LINK_URL_MAX and _LINK_URL.fullmatch(url):
         return url
     return None
@@ -35,7 +39,7 @@ def link_url(url: str | None) -> str | None:
 
 def image_url(url: str | None) -> str | None:
     """`url` when it is an https picture (png, jpeg or gif) on a Hugging Face host; None otherwise."""
-    url = safe_url("".join(url.split()) if url else None)
+    url = safe_url(url.strip() if url else None)
     if url is None:
         return None
     parts = urlsplit(url)

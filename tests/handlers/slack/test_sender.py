@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import socket
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.broadcast.plan import json_ready
-from bot.channels import SendResult
+from bot.channels import InThread, SendResult
 from bot.models import Card, Digest
 from bot.render.slack import SlackMessage, render_digest_slack
 from bot.settings import ConfigError, Settings
@@ -182,3 +183,38 @@ async def test_stored_outbox_payloads_are_sent_as_blocks(fake: FakeSlack) -> Non
 def test_notices_render_as_blocks() -> None:
     (message,) = SlackChannel(None).render_text("⚠️ <!channel> 실패")  # type: ignore[arg-type]
     assert "&lt;!channel&gt;" in message.text
+
+
+PICTURE = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2502.00001.png"
+PICTURED = Digest(header=DIGEST.header, cards=(dataclasses.replace(card(1), thumbnail=PICTURE),))
+
+
+async def test_a_picture_slack_cannot_fetch_costs_only_the_picture(fake: FakeSlack) -> None:
+    (part,) = render_digest_slack(PICTURED)
+    fake.fail_with("chat.postMessage", Canned(200, {"ok": False, "error": "invalid_blocks"}))
+    assert (await channel_for(fake).send("C1", part)).status == "sent"
+    first, second = fake.api_calls("chat.postMessage")
+    assert "image" in json.dumps(first.args["blocks"]) and "image" not in json.dumps(second.args["blocks"])
+    assert second.args["text"] == part.text and "자세히" in json.dumps(
+        second.args["blocks"], ensure_ascii=False
+    )
+
+
+async def test_a_message_without_pictures_is_not_sent_twice(fake: FakeSlack) -> None:
+    (part,) = render_digest_slack(DIGEST)
+    fake.fail_with("chat.postMessage", Canned(200, {"ok": False, "error": "invalid_blocks"}))
+    result = await channel_for(fake).send("C1", part)
+    assert (result.status, result.detail) == ("failed", "invalid_blocks")
+    assert len(fake.api_calls("chat.postMessage")) == 1
+
+
+async def test_a_thread_reply_names_its_thread(fake: FakeSlack) -> None:
+    channel = channel_for(fake)
+    head, reply = channel.render_thread(Digest(header=DIGEST.header, cards=(card(1),)))
+    first = await channel.send("C1", json.loads(json.dumps(json_ready(head))))
+    assert first.status == "sent" and first.ref
+    assert (
+        await channel.send("C1", InThread(json.loads(json.dumps(json_ready(reply))), first.ref))
+    ).status == "sent"
+    calls = fake.api_calls("chat.postMessage")
+    assert "thread_ts" not in calls[0].args and calls[1].args["thread_ts"] == first.ref
