@@ -144,7 +144,7 @@ SETTINGS_THREAD_USAGE = "사용법: /settings thread on|off (예: /settings thre
 SETTINGS_THREAD_SLACK_ONLY = "스레드 설정은 슬랙 채널에만 적용돼요. 이 채팅에는 다이제스트가 지금처럼 와요."
 SETTINGS_THREAD_ON = "🧵 이제 다이제스트는 머리글 메시지 하나로 오고, 카드는 그 스레드에 달려요."
 SETTINGS_THREAD_OFF = "📰 이제 다이제스트 카드가 스레드 없이 채널에 바로 와요."
-SETTINGS_THREAD_STATE = {True: "스레드: 켜짐", False: "스레드: 꺼짐"}
+SETTINGS_THREAD_ACTIVE = "스레드로 받기"  # appended to /settings when a Slack chat's thread is on
 
 REBROADCAST_STARTED = (
     "📤 {day} 다이제스트 재발송을 시작했어요 (받는 곳 {count}곳). 진행 상황은 /stats 로 볼 수 있어요."

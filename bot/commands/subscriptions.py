@@ -58,8 +58,8 @@ def settings_reply(services: Services, request: Request) -> Reply:
         return Reply(text=texts.SETTINGS_INACTIVE, ephemeral=True)
     names = [services.taxonomy.name(c) for c in sub.fields] if sub.fields else [texts.SETTINGS_ALL_FIELDS]
     text = texts.SETTINGS_ACTIVE.format(fields=", ".join(names), **_when(services))
-    if request.platform == "slack":
-        text += f" · {texts.SETTINGS_THREAD_STATE[sub.slack_thread]}"
+    if request.platform == "slack" and sub.slack_thread:
+        text += f" · {texts.SETTINGS_THREAD_ACTIVE}"
     return Reply(text=text, ephemeral=True)
 
 
