@@ -212,7 +212,7 @@ SLACK_NOT_MEMBER = (
     "{command} 를 다시 보내 주세요."
 )
 
-SLACK_THREAD_HINT = "🧵 오늘의 카드 {n}편은 이 메시지의 스레드에 있어요."
+SLACK_THREAD_HINT = "🧵 논문 카드 {n}편은 이 메시지의 스레드에 있어요."
 
 # --- The Slack app's description in its manifest ---
 SLACK_APP_DESCRIPTION = "허깅페이스 Daily Papers 인기 논문을 매일 아침 한국어 카드로 전해 드려요."

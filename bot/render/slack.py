@@ -71,10 +71,7 @@ def _section(mrkdwn: str) -> Block:
 
 
 def _card_text(card: Card) -> str:
-    """One card's mrkdwn: the labelled lines of SPEC §2, then the repository and project page.
-
-    Those two optional lines go when the section would pass Slack's limit (hostile, very long URLs).
-    """
+    """One card's mrkdwn: the labelled lines of SPEC §2, then the repository and project page."""
     view = card_view(card)
     easy = _fit(view.easy, _EASY_BUDGET)
     if view.english:
@@ -90,14 +87,20 @@ def _card_text(card: Card) -> str:
         links.append(_link(view.pdf_url, texts.LABEL_PDF))
     if links:
         lines.append(f"*{texts.LABEL_LINK}:* " + " · ".join(links))
+    return _with_extras(lines, card)
+
+
+def _with_extras(lines: list[str], card: Card) -> str:
+    """`lines` joined, then the repository (with stars) and project page lines while they fit."""
     extra = extra_links(card)
+    extras = []
     if extra.repo_url:
         stars = f" {extra.stars}" if extra.stars else ""
-        lines.append(f"*{texts.LABEL_CODE}:* {_link(extra.repo_url, extra.repo_label)}{stars}")
+        extras.append(f"*{texts.LABEL_CODE}:* {_link(extra.repo_url, extra.repo_label)}{stars}")
     if extra.project_url:
-        lines.append(f"*{texts.LABEL_PROJECT}:* {_link(extra.project_url, extra.project_label)}")
-    text = "\n".join(lines)
-    return text if utf16_len(text) <= SECTION_MAX else "\n".join(lines[:5])
+        extras.append(f"*{texts.LABEL_PROJECT}:* {_link(extra.project_url, extra.project_label)}")
+    text = "\n".join(lines + extras)
+    return text if utf16_len(text) <= SECTION_MAX else "\n".join(lines)  # hostile, very long URLs
 
 
 def card_blocks(card: Card) -> list[Block]:
@@ -128,7 +131,7 @@ def _detail_section(card: Card) -> Block:
         links.append(_link(view.pdf_url, texts.LABEL_PDF))
     if links:
         lines.append(f"*{texts.LABEL_LINK}:* " + " · ".join(links))
-    return _section("\n".join(lines))
+    return _section(_with_extras(lines, card))
 
 
 def _heading_block(text: str) -> list[Block]:

@@ -143,7 +143,7 @@ def render_detail_telegram(card: Card) -> str:
         links.append(_link(view.pdf_url, texts.LABEL_PDF))
     if links:
         lines.append(f"<b>{texts.LABEL_LINK}:</b> " + " · ".join(links))
-    return "\n".join(lines)
+    return "\n".join([*lines, *_extra_lines(card)])
 
 
 def _text_parts(text: str) -> list[str]:

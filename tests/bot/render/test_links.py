@@ -9,8 +9,16 @@ import re
 import pytest
 
 from bot import texts
-from bot.models import Card, Digest
-from bot.render import render_digest_slack, render_digest_telegram, render_digest_text, telegram_length
+from bot.models import Card, Digest, Reply
+from bot.render import (
+    render_digest_slack,
+    render_digest_telegram,
+    render_digest_text,
+    render_reply_slack,
+    render_reply_telegram,
+    render_reply_text,
+    telegram_length,
+)
 from bot.render.links import extra_links, format_stars, image_url, link_url
 from bot.render.slack import BLOCKS_MAX, SECTION_MAX, has_images, render_digest_thread, without_images
 from tests.html_check import check_telegram_html
@@ -220,3 +228,22 @@ def test_a_thread_is_a_header_then_one_reply_per_card() -> None:
     assert [b["type"] for b in replies[0].blocks] == ["section", "actions"]
     assert [b["type"] for b in replies[1].blocks] == ["section"]
     assert render_digest_thread(digest()) == []
+
+
+def test_the_detail_answer_has_the_links_too() -> None:
+    text = render_reply_text(Reply(detail=RICH))
+    assert f"{texts.LABEL_CODE}: https://github.com/RyanLiu112/compute-optimal-tts (⭐ 1.2k)" in text
+    (html,) = render_reply_telegram(Reply(detail=RICH))
+    assert check_telegram_html(html) == [] and "RyanLiu112/compute-optimal-tts</a> ⭐ 1.2k" in html
+    (message,) = render_reply_slack(Reply(detail=RICH))
+    assert "|ryanliu112.github.io/compute-optimal-tts>" in message.blocks[0]["text"]["text"]
+    assert texts.LABEL_CODE not in render_reply_text(Reply(detail=BARE))
+
+
+def test_the_longest_detail_answer_stays_within_every_limit() -> None:
+    card = dataclasses.replace(longest(1), summary_text="<&>" * 3000, keywords=("<&>" * 200,) * 10)
+    for message in render_reply_slack(Reply(detail=card)):
+        for block in message.blocks:
+            assert len(block["text"]["text"].encode("utf-16-le")) // 2 <= SECTION_MAX
+    for part in render_reply_telegram(Reply(detail=card)):
+        assert check_telegram_html(part) == [] and telegram_length(part) <= 4096
