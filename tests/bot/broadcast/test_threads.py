@@ -3,6 +3,7 @@ one header message, the cards as replies in its thread, and no second header aft
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -122,3 +123,21 @@ async def test_a_failed_reply_does_not_stop_the_thread(services, fake) -> None:
     replies = fake.channel_messages("C1")  # (the header and the refused reply came from the canned answers)
     assert [m["thread_ts"] for m in replies] == ["9.000100"] * (CARDS - 1)
     assert [r.status for r in rows(services, "C1")] == ["sent", "failed"] + ["sent"] * (CARDS - 1)
+
+
+async def test_with_resend_ambiguous_an_unknown_header_is_sent_again_and_threads_the_cards(
+    services, fake
+) -> None:
+    services = dataclasses.replace(
+        services, settings=services.settings.model_copy(update={"resend_ambiguous": True})
+    )
+    channel = slack_for(services, fake)
+    subscribe(services, "C1", thread=True)
+    assert await run_daily(services, channel, may_send=lambda: False) == "created"
+    header_row = rows(services, "C1")[0]
+    with services.db.session() as session:
+        assert outbox.mark_in_flight(session, [header_row.id], "dead-worker") == [header_row.id]
+    assert await run_daily(services, channel) == "resumed"
+    header, *replies = fake.channel_messages("C1")  # at-least-once, as the setting asks
+    assert_header(header)
+    assert_cards_in_thread(replies, header["ts"])
