@@ -6,7 +6,8 @@ is set, so a CLI verb that sends nothing never loads Telegram or Slack.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
@@ -117,6 +118,26 @@ def daily_run(services: Services, channels: dict[str, Channel], engine: Broadcas
     return DailyRun(services, channels, engine, fetch=fetch, summarize=summarizer_for(services))
 
 
+def slot_runner(run: Callable[..., Awaitable[object]]) -> Callable[[dt.date, dt.time], Awaitable[object]]:
+    """A daily or weekly run as the scheduler calls it: (period, time slot)."""
+
+    async def run_slot(period: dt.date, at: dt.time) -> object:
+        return await run(period, at=at)
+
+    return run_slot
+
+
+def chat_times(services: Services) -> Callable[[], tuple[set[dt.time | None], set[dt.time | None]]]:
+    """The subscribed chats' own times (daily, weekly), read by the scheduler every minute."""
+    from storage import subscribers
+
+    def times() -> tuple[set[dt.time | None], set[dt.time | None]]:
+        with services.db.session() as session:
+            return subscribers.schedule_times(session)
+
+    return times
+
+
 def service_parts(
     base: Services, console: bool, on_quit: Callable[[], None] | None = None
 ) -> list[Lifecycle]:
@@ -126,6 +147,7 @@ def service_parts(
     from bot.leader import Leadership, instance_name
     from bot.scheduler import DailyScheduler
     from bot.settings import ConfigError
+    from bot.weekly import WeeklyRun
 
     channels = build_channels(base.settings, console=console)
     if not channels.keys() - {"console"} and not console:
@@ -139,10 +161,12 @@ def service_parts(
     scheduler = DailyScheduler(
         settings.tz,
         settings.digest_time,
-        daily_run(services, channels, engine),
+        slot_runner(daily_run(services, channels, engine)),
         leadership,
         retry_every=settings.fetch_retry,
         deadline=settings.digest_deadline,
+        times=chat_times(services),
+        run_week=slot_runner(WeeklyRun(services, channels, engine)),
     )
     from bot.startup import StartupSummary
     from handlers.health import health_parts

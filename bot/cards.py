@@ -80,6 +80,13 @@ def day_digest(day: dt.date, papers: Sequence[StoredPaper], taxonomy: Taxonomy) 
     return Digest(header=texts.digest_header(day.isoformat(), len(cards)), cards=cards, day=day)
 
 
+def week_digest(start: dt.date, end: dt.date, papers: Sequence[StoredPaper], taxonomy: Taxonomy) -> Digest:
+    """The digest of a week of lists (the weekly digest)."""
+    cards = tuple(make_card(p, i, taxonomy) for i, p in enumerate(papers, start=1))
+    header = texts.week_header(start.isoformat(), end.isoformat(), len(cards))
+    return Digest(header=header, cards=cards, day=end)
+
+
 def field_digest(
     code: str, days: int, papers: Sequence[StoredPaper], taxonomy: Taxonomy, until: dt.date | None
 ) -> Digest:

@@ -1,4 +1,8 @@
-"""The daily run of one day: fetch (refresh votes), fill Korean texts, snapshot, broadcast — once."""
+"""The daily run of a day and time slot: fetch (refresh votes), fill Korean texts, snapshot, broadcast — once.
+
+Each chat has its time (`/settings time`, else PAPERBOT_DIGEST_TIME): the run of slot 07:30 sends to
+the chats of 07:30 only, and never to a chat that already got a digest of the same day in another slot.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from bot.selection import has_papers
 from bot.services import Services
 from bot.sources.hf import DayList, HFError
 from storage import broadcasts
-from storage.broadcasts import NewBroadcast
+from storage.broadcasts import NewBroadcast, daily_key
 from storage.records import SubscriberView
 
 log = logging.getLogger(__name__)
@@ -31,7 +35,7 @@ Summarize = Callable[[dt.date], Awaitable[str | None]]  # returns a note when it
 class DailyResult:
     """What a daily run did."""
 
-    day: dt.date
+    day: dt.date  # the listing day (a weekly run: the week's Monday)
     status: str  # created | reopened | resumed | done-before | empty | not-ready | failed
     broadcast_id: int | None = None
     recipients: int = 0
@@ -51,16 +55,20 @@ class DailyRun:
     ) -> None:
         self.services, self.channels, self.engine = services, channels, engine
         self.fetch, self.summarize = fetch, summarize
+        self._fetched: dict[dt.date, dt.datetime] = {}  # when each day's list was last fetched
 
-    async def __call__(self, day: dt.date, wait: bool = False) -> DailyResult:
-        """Run the digest of `day`; a second call for the same day never sends twice."""
+    async def __call__(self, day: dt.date, wait: bool = False, at: dt.time | None = None) -> DailyResult:
+        """Run the digest of `day` for the chats of time slot `at` (default: PAPERBOT_DIGEST_TIME).
+
+        A second call for the same day and slot never sends twice."""
+        slot = at or self.services.settings.digest_time
+        key = daily_key(day, slot)
         with self.services.db.session() as session:
-            existing = broadcasts.find_daily(session, day)
+            existing = broadcasts.find_once(session, key)
         if existing is not None:
-            return await self._resume(day, existing, wait)
-        notes = [n for n in (await self._fetch(day), await self._summarize(day)) if n]
-        with self.services.db.session() as session:
-            recipients = broadcasts.active_subscribers(session)
+            return await self._resume(day, slot, existing, wait)
+        notes = await self._prepare(day)
+        recipients = self._recipients(day, slot)
         listed = has_papers(self.services, day)
         if notes and not listed:
             await self.notify_admins(texts.DAILY_FAILED.format(day=day, reason="; ".join(notes)))
@@ -68,28 +76,42 @@ class DailyRun:
         if not listed and self._may_wait(day):
             log.info("day=%s event=not-ready", day)
             return DailyResult(day, "not-ready", note=f"{day}'s list is still empty")
-        new = self._new_broadcast(day, recipients, notes)
-        broadcast_id, created = broadcasts.create_daily_once(self.services.db, new)
+        new = self._new_broadcast(day, slot, recipients, notes)
+        broadcast_id, created = broadcasts.create_once(self.services.db, new)
         if created and not listed and self.fetch is not None:
             await self._notify_empty(day)
         log.info(
-            "broadcast=%d event=%s kind=daily day=%s recipients=%d",
+            "broadcast=%d event=%s kind=daily day=%s slot=%s recipients=%d",
             broadcast_id,
             "created" if created else "exists",
             day,
+            slot.strftime("%H:%M"),
             len(new.recipients),
         )
         await self._send(broadcast_id, wait)
         status = ("created" if new.recipients else "empty") if created else "resumed"
         return DailyResult(day, status, broadcast_id, len(new.recipients), new.note)
 
+    def _recipients(self, day: dt.date, slot: dt.time) -> list[SubscriberView]:
+        """The daily subscribers of time slot `slot` that no other slot gave `day`'s digest yet."""
+        default = self.services.settings.digest_time
+        with self.services.db.session() as session:
+            everyone = broadcasts.active_subscribers(session)
+            done = broadcasts.served(session, "daily", day)
+        return [s for s in everyone if (s.digest_time or default) == slot and s.id not in done]
+
     def _new_broadcast(
-        self, day: dt.date, recipients: list[SubscriberView], notes: list[str]
+        self, day: dt.date, slot: dt.time, recipients: list[SubscriberView], notes: list[str]
     ) -> NewBroadcast:
         """The day's digest planned for `recipients` (nobody gets anything when the day is empty)."""
         parts, chosen = plan(self.services, self.channels, day, recipients)
         return NewBroadcast(
-            day=day, kind="daily", parts=parts, recipients=chosen, note="; ".join(notes) or None
+            day=day,
+            kind="daily",
+            parts=parts,
+            recipients=chosen,
+            note="; ".join(notes) or None,
+            once_key=daily_key(day, slot),
         )
 
     def _may_wait(self, day: dt.date) -> bool:
@@ -103,10 +125,12 @@ class DailyRun:
         deadline = self.services.settings.digest_deadline.strftime("%H:%M")
         await self.notify_admins(texts.DAILY_EMPTY.format(day=day, deadline=deadline))
 
-    async def _resume(self, day: dt.date, existing: tuple[int, str], wait: bool) -> DailyResult:
+    async def _resume(
+        self, day: dt.date, slot: dt.time, existing: tuple[int, str], wait: bool
+    ) -> DailyResult:
         broadcast_id, status = existing
         if status == "done" and self._recorded_empty(broadcast_id):
-            return await self._reopen(day, broadcast_id, wait)
+            return await self._reopen(day, slot, broadcast_id, wait)
         if status == "done":
             return DailyResult(day, "done-before", broadcast_id)
         await self._send(broadcast_id, wait)
@@ -119,12 +143,10 @@ class DailyRun:
         with self.services.db.session() as session:
             return not broadcasts.counts(session, broadcast_id)
 
-    async def _reopen(self, day: dt.date, broadcast_id: int, wait: bool) -> DailyResult:
+    async def _reopen(self, day: dt.date, slot: dt.time, broadcast_id: int, wait: bool) -> DailyResult:
         """Fetch a day recorded empty again; when there is something to send now, send it."""
-        notes = [n for n in (await self._fetch(day), await self._summarize(day)) if n]
-        with self.services.db.session() as session:
-            recipients = broadcasts.active_subscribers(session)
-        new = self._new_broadcast(day, recipients, notes)
+        notes = await self._prepare(day)
+        new = self._new_broadcast(day, slot, self._recipients(day, slot), notes)
         if not new.recipients:
             return DailyResult(day, "done-before", broadcast_id, note=new.note)
         with self.services.db.session() as session:
@@ -141,9 +163,22 @@ class DailyRun:
         else:
             self.engine.wake()
 
+    def _fresh(self, day: dt.date) -> bool:
+        """True when another slot fetched `day`'s (non-empty) list less than a retry interval ago."""
+        last = self._fetched.get(day)
+        recent = last is not None and self.services.clock() - last < self.services.settings.fetch_retry
+        return recent and has_papers(self.services, day)
+
+    async def _prepare(self, day: dt.date) -> list[str]:
+        """Fetch the day's list and fill its Korean texts (unless another slot just did); the notes."""
+        if self._fresh(day):
+            return []
+        return [n for n in (await self._fetch(day), await self._summarize(day)) if n]
+
     async def _fetch(self, day: dt.date) -> str | None:
         if self.fetch is None:
             return None
+        self._fetched[day] = self.services.clock()
         try:
             day_list = await asyncio.to_thread(self.fetch, day)
         except HFError as exc:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.cards import day_digest, field_digest, make_card, search_digest
+from bot.cards import day_digest, field_digest, make_card, search_digest, week_digest
 from bot.models import Card, Digest
 from bot.services import Services
 from storage import papers, search
+
+WEEKLY_TOP_N = 10  # cards in the weekly digest
 
 
 def latest_day(services: Services) -> dt.date | None:
@@ -30,6 +32,15 @@ def top_of_day(
     with services.db.session() as session:
         found = papers.top_for_day(session, day, n, fields or None)
     return day_digest(day, found, services.taxonomy) if found else None
+
+
+def top_between(
+    services: Services, start: dt.date, end: dt.date, n: int, fields: Sequence[str] | None = None
+) -> Digest | None:
+    """The top `n` cards of the lists from `start` to `end` (a paper on several days counts once)."""
+    with services.db.session() as session:
+        found = papers.top_between(session, start, end, n, fields or None)
+    return week_digest(start, end, found, services.taxonomy) if found else None
 
 
 def field_window(services: Services, days: int) -> tuple[dt.date, dt.date] | None:

@@ -37,6 +37,11 @@ def search_header(query: str, n: int, span: tuple[str, str] | None) -> str:
     return f"🔍 '{query}' 검색 결과 {n}편{days}"
 
 
+def week_header(start: str, end: str, n: int) -> str:
+    """Header line of the weekly digest."""
+    return f"📰 {start} ~ {end} 주간 인기 논문 TOP {n}"
+
+
 def continued_header(header: str, part: int, parts: int) -> str:
     """Header of the second and later message of a split digest."""
     return f"{header} ({part}/{parts})"
@@ -73,17 +78,22 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
         "논문 검색 (예: /search 강화학습 3)",
     ),
     "subscribe": (
-        "[분야 ...]",
-        "이 채팅에서 매일 다이제스트 받기",
-        ("/subscribe", "/subscribe 비전 강화학습"),
-        "이 채팅에서 매일 다이제스트 받기",
+        "[weekly] [분야 ...]",
+        "이 채팅에서 매일 다이제스트 받기 (weekly: 매주 월요일에 지난주 TOP 10)",
+        ("/subscribe", "/subscribe 비전 강화학습", "/subscribe weekly 자연어 처리"),
+        "매일(또는 매주) 다이제스트 받기",
     ),
-    "unsubscribe": ("", "매일 다이제스트 그만 받기", (), "매일 다이제스트 그만 받기"),
+    "unsubscribe": (
+        "[weekly | all]",
+        "매일 다이제스트 그만 받기 (weekly: 주간만, all: 모두)",
+        ("/unsubscribe", "/unsubscribe weekly"),
+        "다이제스트 그만 받기",
+    ),
     "settings": (
-        "[thread on|off]",
-        "이 채팅의 구독 설정 보기 · 바꾸기 (thread: 슬랙에서 카드를 스레드로)",
-        ("/settings", "/settings thread on"),
-        "이 채팅의 구독 설정 보기",
+        "[time HH:MM | n 개수 | thread on|off]",
+        "이 채팅의 설정 보기·바꾸기: 받는 시간, 논문 수(1–10), 슬랙 스레드, '기본'은 기본값으로",
+        ("/settings", "/settings time 07:30", "/settings n 3", "/settings thread on"),
+        "구독 설정 보기·바꾸기 (예: /settings time 07:30)",
     ),
     "help": ("", "이 도움말", (), "도움말과 명령어 예시"),
     "start": ("", "이 도움말", (), "도움말과 명령어 예시"),
@@ -133,18 +143,53 @@ NOT_CHAT_ADMIN = "그룹과 채널에서는 채팅 관리자만 구독을 바꿀
 NOT_BOT_ADMIN = "이 명령어는 봇 관리자만 쓸 수 있어요."
 SUBSCRIBED = "✅ 이 채팅에서 매일 {time}({tz})에 인기 논문 다이제스트를 받아요."
 SUBSCRIBED_FIELDS = "✅ 이 채팅에서 매일 {time}({tz})에 {names} 분야 논문만 받아요."
+SUBSCRIBED_WEEKLY = "✅ 이 채팅에서 매주 월요일 {time}({tz})에 지난주 인기 논문 TOP {n}을 받아요."
+SUBSCRIBED_WEEKLY_FIELDS = (
+    "✅ 이 채팅에서 매주 월요일 {time}({tz})에 지난주 {names} 분야 인기 논문 TOP {n}을 받아요."
+)
 SUBSCRIPTION_UPDATED = "🔄 구독 설정을 바꿨어요."
 UNSUBSCRIBED = "👋 구독을 해지했어요. 다시 받으려면 /subscribe 를 보내 주세요."
+UNSUBSCRIBED_DAILY_WEEKLY_LEFT = (
+    "👋 매일 다이제스트를 그만 받아요. 주간 다이제스트는 계속 받아요. (그만 받기: /unsubscribe weekly)"
+)
+UNSUBSCRIBED_WEEKLY = "👋 주간 다이제스트를 그만 받아요. 다시 받으려면 /subscribe weekly 를 보내 주세요."
+UNSUBSCRIBED_WEEKLY_DAILY_LEFT = "👋 주간 다이제스트를 그만 받아요. 매일 다이제스트는 계속 받아요."
 NOT_SUBSCRIBED = "이 채팅은 구독 중이 아니에요. /subscribe 로 구독할 수 있어요."
+NOT_SUBSCRIBED_DAILY = (
+    "이 채팅은 매일 다이제스트를 받고 있지 않아요. 주간 다이제스트를 그만 받으려면 /unsubscribe weekly"
+)
+NOT_SUBSCRIBED_WEEKLY = "이 채팅은 주간 다이제스트를 받고 있지 않아요. /subscribe weekly 로 받을 수 있어요."
+UNSUBSCRIBE_USAGE = (
+    "사용법: /unsubscribe (매일 다이제스트) · /unsubscribe weekly (주간) · /unsubscribe all (모두)"
+)
 SETTINGS_ACTIVE = "📮 구독 중 · 매일 {time}({tz}) · 분야: {fields}"
 SETTINGS_ALL_FIELDS = "전체"
 SETTINGS_INACTIVE = "이 채팅은 구독 중이 아니에요. /subscribe 로 구독할 수 있어요."
-SETTINGS_USAGE = "사용법: /settings (지금 설정 보기) · /settings thread on|off (슬랙 스레드)"
 SETTINGS_THREAD_USAGE = "사용법: /settings thread on|off (예: /settings thread on)"
 SETTINGS_THREAD_SLACK_ONLY = "스레드 설정은 슬랙 채널에만 적용돼요. 이 채팅에는 다이제스트가 지금처럼 와요."
 SETTINGS_THREAD_ON = "🧵 이제 다이제스트는 머리글 메시지 하나로 오고, 카드는 그 스레드에 달려요."
 SETTINGS_THREAD_OFF = "📰 이제 다이제스트 카드가 스레드 없이 채널에 바로 와요."
-SETTINGS_THREAD_ACTIVE = "스레드로 받기"  # appended to /settings when a Slack chat's thread is on
+SETTINGS_THREAD_ACTIVE = "🧵 카드를 스레드로 받아요 (끄기: /settings thread off)"  # a /settings line on Slack
+SETTINGS_WEEKLY = "📅 주간 다이제스트 · 매주 월요일 {time}({tz}) · 분야: {fields}"
+SETTINGS_NO_DAILY = "📮 매일 다이제스트는 받지 않아요 (/subscribe 로 받기)"
+SETTINGS_SCHEDULE = "⚙️ 받는 시간 {time}{time_default} · 논문 수 {n}편{n_default}"
+SETTINGS_DEFAULT_MARK = " (기본값)"
+SETTINGS_HINT = "바꾸기: /settings time 07:30 · /settings n 3 · 기본값으로: /settings time 기본"
+SETTINGS_TIME_SET = "⏰ 이 채팅은 이제 {time}({tz})에 다이제스트를 받아요."
+SETTINGS_TIME_RESET = "⏰ 받는 시간을 기본값 {time}({tz})으로 되돌렸어요."
+SETTINGS_N_SET = "🔢 이 채팅은 이제 다이제스트에서 논문 {n}편을 받아요."
+SETTINGS_N_RESET = "🔢 논문 수를 기본값 {n}편으로 되돌렸어요."
+SETTINGS_NOT_SUBSCRIBED_NOTE = "(아직 구독 중이 아니에요. /subscribe 로 구독하면 이 설정으로 받아요.)"
+SETTINGS_TIME_USAGE = (
+    "시간은 00:00부터 23:59 사이로 적어 주세요. 예: /settings time 07:30 · 기본값으로: /settings time 기본"
+)
+SETTINGS_N_USAGE = (
+    "논문 수는 1부터 {max_n} 사이의 숫자로 적어 주세요. 예: /settings n 3 · 기본값으로: /settings n 기본"
+)
+SETTINGS_UNKNOWN = "'{name}'은(는) 없는 설정이에요. 바꿀 수 있는 설정: {names} (예: /settings time 07:30)"
+SETTINGS_NOT_ADMIN = (
+    "그룹과 채널에서는 채팅 관리자만 설정을 바꿀 수 있어요. 지금 설정은 /settings 로 볼 수 있어요."
+)
 
 REBROADCAST_STARTED = (
     "📤 {day} 다이제스트 재발송을 시작했어요 (받는 곳 {count}곳). 진행 상황은 /stats 로 볼 수 있어요."
@@ -162,7 +207,7 @@ STATS_BROADCAST_LINE = (
     "성공 {sent} · 실패 {failed} · 차단 {blocked} · 불명 {unknown} · 대기 {pending}"
 )
 STATS_NO_BROADCASTS = "• 아직 발송 기록이 없어요"
-KIND_NAMES = {"daily": "정기", "rebroadcast": "재발송"}
+KIND_NAMES = {"daily": "정기", "weekly": "주간", "rebroadcast": "재발송"}
 INTERNAL_ERROR = "앗, 처리 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
 
 

@@ -24,12 +24,29 @@ class NewBroadcast:
     """Everything a broadcast is made of: rendered parts per variant and who gets which variant."""
 
     day: dt.date
-    kind: str  # "daily" or "rebroadcast"
+    kind: str  # "daily", "weekly" or "rebroadcast"
     parts: Mapping[str, Sequence[object]]  # variant -> JSON-ready message parts
     recipients: Sequence[tuple[int, str]]  # (subscriber id, variant)
     requested_by: str | None = None
     target: str | None = None
     note: str | None = None
+    once_key: str | None = None  # a scheduled run's `daily_key`/`weekly_key`: created once only
+
+
+def slot_text(at: dt.time) -> str:
+    """A time slot in a key: "07:30" (with seconds only when a configured default time has some)."""
+    return at.strftime("%H:%M:%S" if at.second else "%H:%M")
+
+
+def daily_key(day: dt.date, at: dt.time) -> str:
+    """The once-only key of the daily digest of listing day `day` sent at time slot `at`."""
+    return f"daily:{day.isoformat()}@{slot_text(at)}"
+
+
+def weekly_key(week_start: dt.date, at: dt.time) -> str:
+    """The once-only key of the weekly digest of the ISO week starting `week_start`, sent at `at`."""
+    year, week, _ = week_start.isocalendar()
+    return f"weekly:{year}-W{week:02d}@{slot_text(at)}"
 
 
 def find_running(session: Session, day: dt.date, kind: str, target: str | None) -> int | None:
@@ -44,23 +61,43 @@ def find_running(session: Session, day: dt.date, kind: str, target: str | None) 
     )
 
 
-def find_daily(session: Session, day: dt.date) -> tuple[int, str] | None:
-    """(id, status) of the daily broadcast of `day`, if it was created."""
-    row = session.execute(select(Broadcast.id, Broadcast.status).where(Broadcast.daily_key == day)).first()
+def find_once(session: Session, key: str) -> tuple[int, str] | None:
+    """(id, status) of the scheduled broadcast with once-only key `key`, if it was created."""
+    row = session.execute(select(Broadcast.id, Broadcast.status).where(Broadcast.once_key == key)).first()
     return (row[0], row[1]) if row else None
+
+
+def find_daily(session: Session, day: dt.date, at: dt.time | None = None) -> tuple[int, str] | None:
+    """(id, status) of the daily broadcast of `day` at time slot `at` (any slot, the first, when None)."""
+    if at is not None:
+        return find_once(session, daily_key(day, at))
+    query = select(Broadcast.id, Broadcast.status).where(Broadcast.day == day, Broadcast.kind == "daily")
+    row = session.execute(query.order_by(Broadcast.id)).first()
+    return (row[0], row[1]) if row else None
+
+
+def served(session: Session, kind: str, day: dt.date) -> set[int]:
+    """Subscribers already given a `kind` broadcast of period `day` (in any time slot)."""
+    query = (
+        select(OutboxRow.subscriber_id)
+        .join(Broadcast, Broadcast.id == OutboxRow.broadcast_id)
+        .where(Broadcast.kind == kind, Broadcast.day == day, Broadcast.once_key.is_not(None))
+        .distinct()
+    )
+    return set(session.scalars(query))
 
 
 def create(session: Session, new: NewBroadcast) -> int:
     """Insert the broadcast, its parts and one outbox row per subscriber × part, atomically.
 
-    A second daily broadcast of the same day violates the unique `daily_key` and raises
-    IntegrityError: callers treat that as "already created".
+    A second scheduled broadcast with the same `once_key` (period and time slot) violates its
+    uniqueness and raises IntegrityError: callers treat that as "already created".
     """
     empty = not new.recipients
     broadcast = Broadcast(
         day=new.day,
         kind=new.kind,
-        daily_key=new.day if new.kind == "daily" else None,
+        once_key=new.once_key,
         requested_by=new.requested_by,
         target=new.target,
         note=new.note,
@@ -116,14 +153,15 @@ def reopen_empty(session: Session, broadcast_id: int, new: NewBroadcast) -> bool
     return True
 
 
-def create_daily_once(db: Database, new: NewBroadcast) -> tuple[int, bool]:
-    """Create the daily broadcast of `new.day` unless it exists; returns (id, created)."""
+def create_once(db: Database, new: NewBroadcast) -> tuple[int, bool]:
+    """Create the scheduled broadcast keyed `new.once_key` unless it exists; returns (id, created)."""
+    assert new.once_key is not None
     try:
         with db.session() as session:
             return create(session, new), True
     except IntegrityError:
         with db.session() as session:
-            found = find_daily(session, new.day)
+            found = find_once(session, new.once_key)
         if found is None:
             raise
         return found[0], False
@@ -165,10 +203,16 @@ def counts(session: Session, broadcast_id: int) -> dict[str, int]:
 
 
 def active_subscribers(session: Session, target: tuple[str, str] | None = None) -> list[SubscriberView]:
-    """Active subscribers, or just the one chat of `target` (platform, chat id)."""
-    query = select(Subscriber).where(Subscriber.active.is_(True))
+    """Active subscribers of the daily digest, or just the one chat of `target` (platform, chat id)."""
+    query = select(Subscriber).where(Subscriber.active.is_(True), Subscriber.daily.is_(True))
     if target is not None:
         query = query.where(Subscriber.platform == target[0], Subscriber.chat_id == target[1])
+    return [subscriber_view(row) for row in session.scalars(query.order_by(Subscriber.id))]
+
+
+def weekly_subscribers(session: Session) -> list[SubscriberView]:
+    """Active subscribers of the weekly digest."""
+    query = select(Subscriber).where(Subscriber.active.is_(True), Subscriber.weekly.is_(True))
     return [subscriber_view(row) for row in session.scalars(query.order_by(Subscriber.id))]
 
 

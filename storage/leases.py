@@ -12,6 +12,9 @@ from storage.db import affected
 from storage.tables import Lease
 
 LOCK_KEY = 0x70617065  # any fixed 32-bit number identifying "paperbot scheduler"
+# The lock is (LOCK_KEY, the schema's hash): paperbots in different schemas of one database each
+# elect their own leader.
+_LOCK_ARGS = "(:k, hashtext(current_schema()))"
 
 
 def _now() -> dt.datetime:
@@ -64,13 +67,14 @@ def release_lease(session: Session, name: str, holder: str) -> None:
 
 def try_advisory_lock(connection: Connection) -> bool:
     """Take the session-level advisory lock on this connection (PostgreSQL)."""
-    return bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar())
+    taken = connection.execute(text(f"SELECT pg_try_advisory_lock{_LOCK_ARGS}"), {"k": LOCK_KEY})
+    return bool(taken.scalar())
 
 
 def release_advisory_lock(connection: Connection) -> None:
     """Give the advisory lock up now; closing the connection alone frees it only when the server
     notices, which lets a successor started right away find it still taken."""
-    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+    connection.execute(text(f"SELECT pg_advisory_unlock{_LOCK_ARGS}"), {"k": LOCK_KEY})
 
 
 def still_connected(connection: Connection) -> bool:

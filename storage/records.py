@@ -65,6 +65,11 @@ class SubscriberView:
     active: bool
     deactivated_reason: str | None
     slack_thread: bool = False
+    digest_time: dt.time | None = None  # None: PAPERBOT_DIGEST_TIME
+    top_n: int | None = None  # None: PAPERBOT_TOP_N
+    daily: bool = True
+    weekly: bool = False
+    weekly_fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

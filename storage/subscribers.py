@@ -1,7 +1,8 @@
-"""Subscriber queries: subscribe, unsubscribe, list, deactivate."""
+"""Subscriber queries: subscribe, unsubscribe, list, deactivate, each chat's schedule."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
@@ -22,6 +23,11 @@ def subscriber_view(row: Subscriber) -> SubscriberView:
         active=row.active,
         deactivated_reason=row.deactivated_reason,
         slack_thread=bool(row.slack_thread),
+        digest_time=row.digest_time,
+        top_n=row.top_n,
+        daily=row.daily,
+        weekly=row.weekly,
+        weekly_fields=tuple(row.weekly_fields) if row.weekly_fields else None,
     )
 
 
@@ -65,17 +71,86 @@ def subscribe(
     chat_kind: str = "private",
     fields: Sequence[str] | None = None,
 ) -> tuple[SubscriberView, bool]:
-    """Activate (or update) a subscription; returns it and whether it was new or inactive."""
+    """Activate (or update) the daily digest; returns the subscription and whether it was off before.
+
+    An inactive chat that subscribes again gets the daily digest only (not a weekly one of before)."""
+    row, _ = _activate(session, platform, chat_id, chat_kind)
+    created = not row.daily
+    row.daily = True
+    row.fields = list(fields) if fields else None
+    session.flush()
+    return subscriber_view(row), created
+
+
+def subscribe_weekly(
+    session: Session,
+    platform: str,
+    chat_id: str,
+    chat_kind: str = "private",
+    fields: Sequence[str] | None = None,
+) -> tuple[SubscriberView, bool]:
+    """Activate (or update) the weekly digest; (subscription, whether it was off before)."""
+    row, _ = _activate(session, platform, chat_id, chat_kind)
+    created = not row.weekly
+    row.weekly = True
+    row.weekly_fields = list(fields) if fields else None
+    session.flush()
+    return subscriber_view(row), created
+
+
+def _activate(session: Session, platform: str, chat_id: str, chat_kind: str) -> tuple[Subscriber, bool]:
+    """The chat's row, active; a new or inactive one starts with no digest (the caller picks one)."""
     row = _find(session, platform, chat_id)
     created = row is None or not row.active
     if row is None:
         row = Subscriber(platform=platform, chat_id=chat_id)
         session.add(row)
+    if created:
+        row.daily, row.weekly = False, False
     row.chat_kind = chat_kind
-    row.fields = list(fields) if fields else None
     row.active, row.deactivated_reason = True, None
+    return row, created
+
+
+def stop(session: Session, platform: str, chat_id: str, daily: bool, weekly: bool) -> SubscriberView | None:
+    """Turn the daily and/or weekly digest off; the chat is inactive once it gets neither.
+
+    None when the chat had none of them on."""
+    row = _find(session, platform, chat_id)
+    if row is None or not row.active or not ((daily and row.daily) or (weekly and row.weekly)):
+        return None
+    row.daily = row.daily and not daily
+    row.weekly = row.weekly and not weekly
+    if not row.daily and not row.weekly:
+        row.active, row.deactivated_reason = False, "unsubscribed"
     session.flush()
-    return subscriber_view(row), created
+    return subscriber_view(row)
+
+
+def set_schedule(
+    session: Session, platform: str, chat_id: str, **values: dt.time | int | None
+) -> SubscriberView:
+    """Set the chat's `digest_time` and/or `top_n` (None = the default), on a new inactive row if needed."""
+    assert set(values) <= {"digest_time", "top_n"}
+    quiet_row(session, platform, chat_id)
+    row = _find(session, platform, chat_id)
+    assert row is not None
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.flush()
+    return subscriber_view(row)
+
+
+def schedule_times(session: Session) -> tuple[set[dt.time | None], set[dt.time | None]]:
+    """The distinct times (None = the default) of active daily and of active weekly subscribers."""
+    active = Subscriber.active.is_(True)
+    daily = session.scalars(
+        select(Subscriber.digest_time).where(active, Subscriber.daily.is_(True)).distinct()
+    )
+    weekly = session.scalars(
+        select(Subscriber.digest_time).where(active, Subscriber.weekly.is_(True)).distinct()
+    )
+    return set(daily), set(weekly)
 
 
 def unsubscribe(session: Session, platform: str, chat_id: str, reason: str = "unsubscribed") -> bool:

@@ -14,9 +14,11 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
     false,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -112,6 +114,13 @@ class Subscriber(Base):
     chat_kind: Mapped[str] = mapped_column(String(16), default="private")
     fields: Mapped[list[str] | None] = mapped_column(JSON)  # None = every field
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The chat's own schedule: None = PAPERBOT_DIGEST_TIME / PAPERBOT_TOP_N.
+    digest_time: Mapped[dt.time | None] = mapped_column(Time)
+    top_n: Mapped[int | None] = mapped_column(Integer)
+    # Which digests an active chat gets (the weekly one with its own field filter).
+    daily: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    weekly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    weekly_fields: Mapped[list[str] | None] = mapped_column(JSON)  # None = every field
     deactivated_reason: Mapped[str | None] = mapped_column(Text)
     # Slack: the daily digest as one header message with the cards as replies in its thread.
     slack_thread: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -125,14 +134,15 @@ class Subscriber(Base):
 
 
 class Broadcast(Base):
-    """One sending of a day's digest; the daily one is unique per day through `daily_key`."""
+    """One sending of a digest; a scheduled one is unique per period and time slot through `once_key`."""
 
     __tablename__ = "broadcasts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     day: Mapped[dt.date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(16))  # "daily" or "rebroadcast"
-    daily_key: Mapped[dt.date | None] = mapped_column(Date, unique=True)  # set for daily runs only
+    kind: Mapped[str] = mapped_column(String(16))  # "daily", "weekly" or "rebroadcast"
+    # "daily:2025-02-11@09:00" / "weekly:2025-W07@09:00"; None for rebroadcasts.
+    once_key: Mapped[str | None] = mapped_column(String(48))
     requested_by: Mapped[str | None] = mapped_column(String(128))
     target: Mapped[str | None] = mapped_column(String(128))  # "platform:chat" or None for everyone
     status: Mapped[str] = mapped_column(String(16), default="pending")
@@ -140,7 +150,10 @@ class Broadcast(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_broadcasts_status", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_broadcasts_status", "status", "created_at"),
+        Index("uq_broadcasts_once_key", "once_key", unique=True),
+    )
 
 
 class BroadcastPart(Base):

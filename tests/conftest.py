@@ -70,9 +70,13 @@ def _postgres_db() -> Iterator[Database]:
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
+        # Extensions belong to the database, not to a schema: pg_trgm lives in public, as on a
+        # server set up for paperbot, so dropping one test's schema never drops it under another.
+        conn.execute(text("SELECT pg_advisory_xact_lock(7465737473)"))  # one creator at a time
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
-    db = Database(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
+    db = Database(f"{PG_URL}{sep}options=-csearch_path%3D{schema},public")
     try:
         upgrade(db)
         yield db

@@ -6,12 +6,12 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from bot.channels import THREAD_VARIANT, Channel, ThreadedChannel
-from bot.models import Digest
-from bot.selection import top_of_day
+from bot.selection import WEEKLY_TOP_N, top_between, top_of_day
 from bot.services import RebroadcastResult, Services
 from storage import broadcasts, subscribers
 from storage.broadcasts import NewBroadcast
@@ -20,9 +20,17 @@ from storage.records import SubscriberView
 log = logging.getLogger(__name__)
 
 
-def variant_key(platform: str, fields: Sequence[str] | None, thread: bool = False) -> str:
-    """Subscribers of one platform with the same field filter (and thread choice) get the same messages."""
-    return f"{platform}:{','.join(sorted(fields)) if fields else '*'}" + (THREAD_VARIANT if thread else "")
+if TYPE_CHECKING:
+    from bot.models import Digest
+
+
+def variant_key(
+    platform: str, fields: Sequence[str] | None, n: int | None = None, thread: bool = False
+) -> str:
+    """Subscribers of one platform with the same field filter, digest size and thread choice get the
+    same messages."""
+    key = f"{platform}:{','.join(sorted(fields)) if fields else '*'}"
+    return (key if n is None else f"{key}:{n}") + (THREAD_VARIANT if thread else "")
 
 
 def _render(channel: Channel, digest: Digest, thread: bool) -> list[object]:
@@ -41,17 +49,45 @@ def json_ready(part: object) -> object:
 def plan(
     services: Services, channels: Mapping[str, Channel], day: dt.date, recipients: Sequence[SubscriberView]
 ) -> tuple[dict[str, list[object]], list[tuple[int, str]]]:
-    """Rendered parts per variant and (subscriber, variant) pairs; chats of unknown platforms are left out."""
+    """Rendered parts per variant and (subscriber, variant) pairs; chats of unknown platforms are left out.
+
+    Each chat gets its own number of cards (`/settings n`, else PAPERBOT_TOP_N)."""
+    default_n = services.settings.top_n
+    return _plan(
+        channels,
+        [(sub, sub.fields, sub.top_n or default_n) for sub in recipients],
+        lambda fields, n: top_of_day(services, day, n, fields),
+    )
+
+
+def plan_week(
+    services: Services, channels: Mapping[str, Channel], start: dt.date, recipients: Sequence[SubscriberView]
+) -> tuple[dict[str, list[object]], list[tuple[int, str]]]:
+    """The weekly digest of the lists from `start` to six days later: the top WEEKLY_TOP_N by votes."""
+    end = start + dt.timedelta(days=6)
+    return _plan(
+        channels,
+        [(sub, sub.weekly_fields, WEEKLY_TOP_N) for sub in recipients],
+        lambda fields, n: top_between(services, start, end, n, fields),
+    )
+
+
+def _plan(
+    channels: Mapping[str, Channel],
+    wanted: Sequence[tuple[SubscriberView, Sequence[str] | None, int]],
+    digest_for: Callable[[Sequence[str] | None, int], Digest | None],
+) -> tuple[dict[str, list[object]], list[tuple[int, str]]]:
+    """Render each (platform, fields, size) variant once; pair every recipient with its variant."""
     parts: dict[str, list[object]] = {}
     chosen: list[tuple[int, str]] = []
-    for sub in recipients:
+    for sub, fields, n in wanted:
         channel = channels.get(sub.platform)
         if channel is None:
             continue
         thread = sub.slack_thread and isinstance(channel, ThreadedChannel)
-        key = variant_key(sub.platform, sub.fields, thread)
+        key = variant_key(sub.platform, fields, n, thread)
         if key not in parts:
-            digest = top_of_day(services, day, services.settings.top_n, sub.fields)
+            digest = digest_for(fields, n)
             parts[key] = _render(channel, digest, thread) if digest else []
         if parts[key]:
             chosen.append((sub.id, key))

@@ -60,7 +60,7 @@ def _engine(services: Services) -> BroadcastEngine:
 @click.option("--dry-run", is_flag=True, help="Show who would get what; send and store nothing.")
 @click.pass_context
 def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> None:
-    """Run the daily digest of a day now (running it again resumes, never sends twice)."""
+    """Run the daily digest of a day now for the chats of the default time (again: resumes, never twice)."""
     import asyncio
 
     from bot.bootstrap import daily_run
@@ -100,11 +100,11 @@ def _counts(services: Services, broadcast_id: int | None) -> dict[str, int] | No
 
 
 def _daily_counts(services: Services, day: dt.date) -> dict[str, int] | None:
-    """Outbox row counts of the daily broadcast of `day`, once it exists."""
+    """Outbox row counts of the daily broadcast of `day` at the default time, once it exists."""
     from storage import broadcasts
 
     with services.db.session() as session:
-        found = broadcasts.find_daily(session, day)
+        found = broadcasts.find_daily(session, day, services.settings.digest_time)
     return _counts(services, found[0]) if found else None
 
 

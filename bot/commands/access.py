@@ -15,6 +15,7 @@ class Access(Enum):
     ANYONE = "anyone"
     CHAT_ADMIN = "chat admin"  # anyone in a private chat; chat admins (or bot admins) elsewhere
     BOT_ADMIN = "bot admin"  # by numeric id in settings, never by username
+    CHAT_ADMIN_TO_CHANGE = "chat admin to change"  # anyone looks; the handler checks CHAT_ADMIN for changes
 
 
 def allowed(services: Services, request: Request, access: Access) -> bool:
@@ -22,6 +23,8 @@ def allowed(services: Services, request: Request, access: Access) -> bool:
     bot_admin = services.is_bot_admin(request.platform, request.user_id)
     if access is Access.BOT_ADMIN:
         return bot_admin
+    if access is Access.CHAT_ADMIN_TO_CHANGE:
+        return True
     if access is Access.CHAT_ADMIN:
         private = request.chat_kind == "private"
         return private or request.is_chat_admin or bot_admin or members_may(services, request)

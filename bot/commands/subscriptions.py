@@ -1,85 +1,86 @@
-"""`/subscribe`, `/unsubscribe` and `/settings`."""
+"""`/subscribe` and `/unsubscribe`: the daily digest, and with `weekly` the weekly one."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import args as A
 from bot import texts
-from bot.commands.access import Access, allowed, refusal
 from bot.models import Reply, Request
+from bot.selection import WEEKLY_TOP_N
 from bot.services import Services
 from storage import subscribers
+from storage.records import SubscriberView
+
+WEEKLY_WORDS = frozenset({"weekly", "week", "주간", "매주"})
+ALL_WORDS = frozenset({"all", "전체", "모두"})
 
 
-def _when(services: Services) -> dict[str, str]:
-    return {
-        "time": services.settings.digest_time.strftime("%H:%M"),
-        "tz": services.settings.timezone,
-    }
+def when(services: Services, sub: SubscriberView | None = None) -> dict[str, str]:
+    """The time (the chat's own, else the default) and zone the subscription texts name."""
+    at = (sub.digest_time if sub else None) or services.settings.digest_time
+    return {"time": at.strftime("%H:%M"), "tz": services.settings.timezone}
 
 
-def subscribe(services: Services, request: Request) -> Reply:
-    """`/subscribe [분야 ...]`: this chat gets the daily digest, optionally only some fields."""
-    found, unknown = A.parse_fields(request.args, services.taxonomy)
+def _fields(services: Services, args: Sequence[str], command: str) -> tuple[list[str] | None, list[str]]:
+    """Field codes and Korean names from `args` (None: every field); unknown ones are an ArgumentError."""
+    found, unknown = A.parse_fields(args, services.taxonomy)
     if unknown:
         raise A.ArgumentError(
             texts.FIELD_UNKNOWN.format(text=" ".join(unknown)[:40])
             + "\n"
-            + texts.FIELD_LIST_FOOTER.replace("/field", "/subscribe")
+            + texts.FIELD_LIST_FOOTER.replace("/field", command)
         )
-    codes = [f.code for f in found] or None
+    return [f.code for f in found] or None, [f.name for f in found]
+
+
+def subscribe(services: Services, request: Request) -> Reply:
+    """`/subscribe [weekly] [분야 ...]`: this chat gets the daily (or weekly) digest, maybe of some fields."""
+    if request.args and request.args[0].lower() in WEEKLY_WORDS:
+        return _subscribe_weekly(services, request)
+    codes, names = _fields(services, request.args, "/subscribe")
     with services.db.session() as session:
-        _, created = subscribers.subscribe(
+        sub, created = subscribers.subscribe(
             session, request.platform, request.chat_id, request.chat_kind, codes
         )
     if codes:
-        message = texts.SUBSCRIBED_FIELDS.format(names=", ".join(f.name for f in found), **_when(services))
+        message = texts.SUBSCRIBED_FIELDS.format(names=", ".join(names), **when(services, sub))
     else:
-        message = texts.SUBSCRIBED.format(**_when(services))
+        message = texts.SUBSCRIBED.format(**when(services, sub))
+    return Reply(text=message if created else f"{texts.SUBSCRIPTION_UPDATED}\n{message}")
+
+
+def _subscribe_weekly(services: Services, request: Request) -> Reply:
+    codes, names = _fields(services, request.args[1:], "/subscribe weekly")
+    with services.db.session() as session:
+        sub, created = subscribers.subscribe_weekly(
+            session, request.platform, request.chat_id, request.chat_kind, codes
+        )
+    if codes:
+        message = texts.SUBSCRIBED_WEEKLY_FIELDS.format(
+            names=", ".join(names), n=WEEKLY_TOP_N, **when(services, sub)
+        )
+    else:
+        message = texts.SUBSCRIBED_WEEKLY.format(n=WEEKLY_TOP_N, **when(services, sub))
     return Reply(text=message if created else f"{texts.SUBSCRIPTION_UPDATED}\n{message}")
 
 
 def unsubscribe(services: Services, request: Request) -> Reply:
-    """`/unsubscribe`: stop the daily digest for this chat."""
+    """`/unsubscribe [weekly | all]`: stop the daily digest (or the weekly one, or both) for this chat."""
+    word = request.args[0].lower() if request.args else ""
+    if len(request.args) > 1 or (word and word not in WEEKLY_WORDS | ALL_WORDS):
+        raise A.ArgumentError(texts.UNSUBSCRIBE_USAGE)
+    daily, weekly = word not in WEEKLY_WORDS, word in WEEKLY_WORDS | ALL_WORDS
     with services.db.session() as session:
-        done = subscribers.unsubscribe(session, request.platform, request.chat_id)
-    return Reply(text=texts.UNSUBSCRIBED if done else texts.NOT_SUBSCRIBED)
-
-
-def settings_reply(services: Services, request: Request) -> Reply:
-    """`/settings`: this chat's subscription; `/settings thread on|off` changes it."""
-    if request.args:
-        subcommand = SUBCOMMANDS.get(request.args[0].lower())
-        if subcommand is None:
-            raise A.ArgumentError(texts.SETTINGS_USAGE)
-        return subcommand(services, request, request.args[1:])
-    with services.db.session() as session:
-        sub = subscribers.get(session, request.platform, request.chat_id)
-    if sub is None or not sub.active:
-        return Reply(text=texts.SETTINGS_INACTIVE, ephemeral=True)
-    names = [services.taxonomy.name(c) for c in sub.fields] if sub.fields else [texts.SETTINGS_ALL_FIELDS]
-    text = texts.SETTINGS_ACTIVE.format(fields=", ".join(names), **_when(services))
-    if request.platform == "slack" and sub.slack_thread:
-        text += f" · {texts.SETTINGS_THREAD_ACTIVE}"
-    return Reply(text=text, ephemeral=True)
-
-
-_SWITCH = {"on": True, "켜기": True, "켬": True, "off": False, "끄기": False, "끔": False}
-
-
-def settings_thread(services: Services, request: Request, args: tuple[str, ...]) -> Reply:
-    """`/settings thread on|off`: on Slack, the digest as a header message with the cards in its thread."""
-    if request.platform != "slack":
-        return Reply(text=texts.SETTINGS_THREAD_SLACK_ONLY, ephemeral=True)
-    on = _SWITCH.get(args[0].lower()) if len(args) == 1 else None
-    if on is None:
-        raise A.ArgumentError(texts.SETTINGS_THREAD_USAGE)
-    if not allowed(services, request, Access.CHAT_ADMIN):
-        return refusal(Access.CHAT_ADMIN)
-    with services.db.session() as session:
-        done = subscribers.set_slack_thread(session, request.platform, request.chat_id, on)
-    if not done:
-        return Reply(text=texts.NOT_SUBSCRIBED, ephemeral=True)
-    return Reply(text=texts.SETTINGS_THREAD_ON if on else texts.SETTINGS_THREAD_OFF)
-
-
-SUBCOMMANDS = {"thread": settings_thread}
+        before = subscribers.get(session, request.platform, request.chat_id)
+        after = subscribers.stop(session, request.platform, request.chat_id, daily=daily, weekly=weekly)
+    if after is None:
+        if weekly and not daily:
+            return Reply(text=texts.NOT_SUBSCRIBED_WEEKLY)
+        weekly_on = before is not None and before.active and before.weekly
+        return Reply(text=texts.NOT_SUBSCRIBED_DAILY if weekly_on else texts.NOT_SUBSCRIBED)
+    if after.weekly:
+        return Reply(text=texts.UNSUBSCRIBED_DAILY_WEEKLY_LEFT)
+    if after.daily:
+        return Reply(text=texts.UNSUBSCRIBED_WEEKLY_DAILY_LEFT)
+    return Reply(text=texts.UNSUBSCRIBED_WEEKLY if weekly and not daily else texts.UNSUBSCRIBED)

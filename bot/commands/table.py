@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot import texts
-from bot.commands import admin, papers, search, subscriptions
+from bot.commands import admin, chat_settings, papers, search, subscriptions
 from bot.commands.access import Access
 from bot.models import Reply, Request
 from bot.services import Services
@@ -60,7 +60,7 @@ TABLE: dict[str, Command] = {
         Command("search", search.search),
         Command("subscribe", subscriptions.subscribe, Access.CHAT_ADMIN),
         Command("unsubscribe", subscriptions.unsubscribe, Access.CHAT_ADMIN),
-        Command("settings", subscriptions.settings_reply, private_reply=True),
+        Command("settings", chat_settings.settings, Access.CHAT_ADMIN_TO_CHANGE, private_reply=True),
         Command("help", help_reply, private_reply=True),
         Command("start", help_reply, in_menu=False, private_reply=True),
         Command("rebroadcast", admin.rebroadcast, Access.BOT_ADMIN, private_reply=True),
@@ -91,10 +91,13 @@ def menu() -> list[tuple[str, str]]:
     return [(c.name, c.menu_text) for c in TABLE.values() if c.in_menu and c.access is not Access.BOT_ADMIN]
 
 
-def needs_chat_admin(name: str, args: tuple[str, ...] = ()) -> bool:
-    """True when answering `name` outside a private chat depends on the sender's chat role
-    (`/settings` with a subcommand changes the subscription, as `/subscribe` does)."""
+def needs_chat_admin(name: str, args: Sequence[str] = ()) -> bool:
+    """True when answering `name` (with `args`) outside a private chat depends on the sender's chat role.
+
+    A command that anyone may run to look (`/settings`) needs it only to change something."""
     command = TABLE.get(name)
-    if name == "settings" and args:
-        return True
-    return command is not None and command.access is Access.CHAT_ADMIN
+    if command is None:
+        return False
+    return command.access is Access.CHAT_ADMIN or (
+        command.access is Access.CHAT_ADMIN_TO_CHANGE and bool(args)
+    )

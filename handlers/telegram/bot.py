@@ -173,7 +173,7 @@ class TelegramPlatform:
         user_id = sender_id(message)
         admin = known_chat_admin(message)
         if admin is None:
-            lookup = needs_member_lookup(command[0], kind) and user_id is not None
+            lookup = needs_member_lookup(command[0], kind, command[1]) and user_id is not None
             admin = lookup and await self._is_chat_admin(context.bot, message.chat_id, user_id)
         request = make_request(message.chat, user_id, command, admin)
         await self._answer(context.bot, request, message, quote=kind == "group")
@@ -191,7 +191,7 @@ class TelegramPlatform:
             return
         chat, user_id = query.message.chat, callback_user_id(query)
         kind = chat_kind(chat)
-        lookup = needs_member_lookup(command[0], kind) and user_id is not None
+        lookup = needs_member_lookup(command[0], kind, command[1]) and user_id is not None
         admin = kind == "private" or (lookup and await self._is_chat_admin(context.bot, chat.id, user_id))
         await self._answer(context.bot, make_request(chat, user_id, command, admin), query.message)
 

@@ -71,9 +71,9 @@ def known_chat_admin(message: Message) -> bool | None:
     return None
 
 
-def needs_member_lookup(command: str, kind: ChatKind) -> bool:
-    """True when answering `command` requires asking Telegram for the sender's chat role."""
-    return kind != "private" and needs_chat_admin(command)
+def needs_member_lookup(command: str, kind: ChatKind, args: Sequence[str] = ()) -> bool:
+    """True when answering `command` (with `args`) requires asking Telegram for the sender's chat role."""
+    return kind != "private" and needs_chat_admin(command, args)
 
 
 def make_request(chat: Chat, user_id: str | None, command: Command, is_chat_admin: bool) -> Request:

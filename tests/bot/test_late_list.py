@@ -48,8 +48,8 @@ class Instance:
         )
         self.leadership = Leadership(self.services.db, f"late-{id(self)}")
 
-        async def run_day(day: dt.date):
-            return await self.run(day, wait=True)
+        async def run_day(day: dt.date, at: dt.time):
+            return await self.run(day, wait=True, at=at)
 
         self.scheduler = DailyScheduler(SEOUL, dt.time(9, 0), run_day, self.leadership, clock=clock)
 

@@ -87,8 +87,8 @@ async def start_instance(services, channel: MemoryChannel, clock: Clock) -> tupl
     engine = BroadcastEngine(services, {"telegram": channel}, "w", pacing=False)
     run = DailyRun(services, {"telegram": channel}, engine)
 
-    async def run_day(day: dt.date):
-        return await run(day, wait=True)
+    async def run_day(day: dt.date, at: dt.time):
+        return await run(day, wait=True, at=at)
 
     scheduler = DailyScheduler(SEOUL, NINE, run_day, leadership, clock=clock)
     await scheduler.start()
@@ -153,7 +153,7 @@ async def test_only_the_leader_runs_the_digest(services) -> None:
 async def test_apscheduler_fires_the_job_at_the_digest_time(services) -> None:
     fired: list[dt.date] = []
 
-    async def run_day(day: dt.date) -> None:
+    async def run_day(day: dt.date, _at: dt.time) -> None:
         fired.append(day)
 
     leadership = Leadership(services.db, "solo")

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import select, text
 
 from bot.__main__ import main
 from bot.fields import default_taxonomy
@@ -31,11 +30,6 @@ DAY1, DAY2 = dt.date(2025, 3, 3), dt.date(2025, 3, 4)
 TOP = 5
 
 
-def hf_order(entries: list[dict[str, Any]]) -> list[str]:
-    """The order Hugging Face shows: by upvotes, equal votes in list order (a stable sort)."""
-    return [e["paper"]["id"] for e in sorted(entries, key=lambda e: -e["paper"]["upvotes"])]
-
-
 def entry(paper_id: str, votes: int, title: str = "A Paper") -> dict[str, Any]:
     return {
         "paper": {"id": paper_id, "title": f"{title} {paper_id}", "summary": "An abstract.", "upvotes": votes}
@@ -53,35 +47,6 @@ def fetch(db: Database, days: dict[dt.date, list[dict[str, Any]]], page_size: in
 def top_ids(db: Database, day: dt.date, n: int = TOP) -> list[str]:
     with db.session() as session:
         return [p.id for p in papers.top_for_day(session, day, n)]
-
-
-# --- the recorded corpus --------------------------------------------------------------------------
-
-
-def test_every_recorded_day_ranks_as_hugging_face_shows_it_with_that_days_votes(
-    db: Database, hf_corpus_dir: Path
-) -> None:
-    files = sorted(hf_corpus_dir.glob("*.json"))
-    raw = {dt.date.fromisoformat(f.stem): json.loads(f.read_bytes()) for f in files}
-    taxonomy = default_taxonomy()
-    with FakeHFServer(directory=hf_corpus_dir) as fake, HFClient(fake.url, backoff=0) as hf:
-        fetch_days(hf, sorted(raw), on_day=lambda day_list: store_day_list(db, day_list, taxonomy))
-
-    differing, listed_twice = {}, 0
-    with db.session() as session:
-        for day, entries in raw.items():
-            shown = papers.top_for_day(session, day, len(entries))
-            if [p.id for p in shown[:TOP]] != hf_order(entries)[:TOP]:
-                differing[day] = [p.id for p in shown[:TOP]]
-            votes = {e["paper"]["id"]: e["paper"]["upvotes"] for e in entries}
-            assert {p.id: p.upvotes for p in shown} == votes, day  # that day's count on every day
-            listed_twice += sum(1 for p in shown if session.scalar(_days_listed(p.id)) > 1)
-    assert len(raw) == len(files) and differing == {}
-    assert listed_twice >= 2  # the corpus lists some papers on two days, with different counts
-
-
-def _days_listed(paper_id: str) -> Select[tuple[int]]:
-    return select(func.count()).select_from(Listing).where(Listing.paper_id == paper_id)
 
 
 # --- ties -----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot import texts
+from bot.commands.chat_settings import SUBCOMMANDS
 from bot.models import Reply
 from bot.render.limits import clean_text
 from bot.selection import latest_day
@@ -89,7 +90,7 @@ async def test_subscribe_settings_unsubscribe_in_a_private_chat(transcript: Tran
     services, chat = transcript.services, transcript.chat(Role.PRIVATE_USER)
     assert await chat.say("/subscribe") == texts.SUBSCRIBED.format(**when(services))
     settings = texts.SETTINGS_ACTIVE.format(fields=texts.SETTINGS_ALL_FIELDS, **when(services))
-    assert await chat.say("/settings") == settings
+    assert (await chat.say("/settings")).splitlines()[0] == settings
     assert await chat.say("/unsubscribe") == texts.UNSUBSCRIBED
     assert await chat.say("/settings") == texts.SETTINGS_INACTIVE
 
@@ -98,7 +99,8 @@ async def test_subscribe_to_one_field(transcript: Transcripts) -> None:
     services, chat = transcript.services, transcript.chat(Role.PRIVATE_USER)
     name = field_name(services, "비전")
     assert await chat.say("/subscribe 비전") == texts.SUBSCRIBED_FIELDS.format(names=name, **when(services))
-    assert await chat.say("/settings") == texts.SETTINGS_ACTIVE.format(fields=name, **when(services))
+    said = await chat.say("/settings")
+    assert said.splitlines()[0] == texts.SETTINGS_ACTIVE.format(fields=name, **when(services))
 
 
 async def test_bad_input_gets_a_short_korean_answer(transcript: Transcripts) -> None:
@@ -159,3 +161,85 @@ async def test_group_members_are_not_bot_admins(transcript: Transcripts) -> None
         assert await transcript.chat(role).say("/stats") == texts.NOT_BOT_ADMIN
         assert await transcript.chat(role).say("/rebroadcast") == texts.NOT_BOT_ADMIN
     assert rebroadcasts(transcript) == []
+
+
+async def test_settings_change_the_chats_time_and_size(transcript: Transcripts) -> None:
+    services, chat = transcript.services, transcript.chat(Role.PRIVATE_USER)
+    tz = services.settings.timezone
+    await chat.say("/subscribe")
+    assert await chat.say("/settings time 07:30") == texts.SETTINGS_TIME_SET.format(time="07:30", tz=tz)
+    assert await chat.say("/settings n 3") == texts.SETTINGS_N_SET.format(n=3)
+    said = (await chat.say("/settings")).splitlines()
+    assert said[0] == texts.SETTINGS_ACTIVE.format(fields=texts.SETTINGS_ALL_FIELDS, time="07:30", tz=tz)
+    assert texts.SETTINGS_SCHEDULE.format(time="07:30", time_default="", n=3, n_default="") in said
+    assert await chat.say("/settings 시간 7시 5분") == texts.SETTINGS_TIME_SET.format(time="07:05", tz=tz)
+    assert await chat.say("/settings time 기본") == texts.SETTINGS_TIME_RESET.format(**when(services))
+    assert await chat.say("/settings n 기본") == texts.SETTINGS_N_RESET.format(n=services.settings.top_n)
+    said = (await chat.say("/settings")).splitlines()
+    mark = texts.SETTINGS_DEFAULT_MARK
+    schedule = texts.SETTINGS_SCHEDULE.format(
+        time=when(services)["time"], time_default=mark, n=services.settings.top_n, n_default=mark
+    )
+    assert schedule in said
+
+
+async def test_settings_bad_input_gets_a_short_korean_answer(transcript: Transcripts) -> None:
+    chat = transcript.chat(Role.PRIVATE_USER)
+    time_usage, n_usage = texts.SETTINGS_TIME_USAGE, texts.SETTINGS_N_USAGE.format(max_n=10)
+    names = ", ".join(s.names[0] for s in SUBCOMMANDS)  # "time, n", and whatever is added later
+    assert names.startswith("time, n")
+    unknown = texts.SETTINGS_UNKNOWN.format(name="color", names=names)
+    answers = {
+        "/settings time 25:00": time_usage,
+        "/settings time 07:60": time_usage,
+        "/settings time abc": time_usage,
+        "/settings time": time_usage,
+        "/settings n 0": n_usage,
+        "/settings n 11": n_usage,
+        "/settings n 5000자 긴 문자열": n_usage,
+        "/settings n -3": n_usage,
+        "/settings color red": unknown,
+        "/settings time " + "7" * 5000: texts.ARGS_TOO_LONG,
+        "/settings " + "가" * 5000: texts.ARGS_TOO_LONG,
+    }
+    for line, answer in answers.items():
+        said = await chat.say(line)
+        assert said == answer, line[:40]
+        assert_short_korean(said)
+    said = await chat.say("/settings")
+    assert said == texts.SETTINGS_INACTIVE  # nothing was stored
+
+
+async def test_weekly_subscription(transcript: Transcripts) -> None:
+    services, chat = transcript.services, transcript.chat(Role.PRIVATE_USER)
+    name = field_name(services, "자연어 처리")
+    said = await chat.say("/subscribe weekly 자연어 처리")
+    assert said == texts.SUBSCRIBED_WEEKLY_FIELDS.format(names=name, n=10, **when(services))
+    lines = (await chat.say("/settings")).splitlines()
+    assert lines[0] == texts.SETTINGS_NO_DAILY
+    assert lines[1] == texts.SETTINGS_WEEKLY.format(fields=name, **when(services))
+    assert await chat.say("/subscribe") == texts.SUBSCRIBED.format(**when(services))  # daily as well
+    assert await chat.say("/unsubscribe") == texts.UNSUBSCRIBED_DAILY_WEEKLY_LEFT
+    assert await chat.say("/unsubscribe") == texts.NOT_SUBSCRIBED_DAILY
+    assert await chat.say("/unsubscribe weekly") == texts.UNSUBSCRIBED_WEEKLY
+    assert await chat.say("/unsubscribe weekly") == texts.NOT_SUBSCRIBED_WEEKLY
+    assert await chat.say("/settings") == texts.SETTINGS_INACTIVE
+    assert await chat.say("/subscribe 주간") == texts.SUBSCRIBED_WEEKLY.format(n=10, **when(services))
+    assert await chat.say("/unsubscribe all") == texts.UNSUBSCRIBED
+    said = await chat.say("/unsubscribe " + "x" * 50)
+    assert said == texts.UNSUBSCRIBE_USAGE
+    assert_short_korean(said)
+
+
+@pytest.mark.parametrize("transcript", ["telegram", "slack-admins"], indirect=True)
+async def test_group_settings_need_a_chat_admin_to_change(transcript: Transcripts) -> None:
+    member, admin = transcript.chat(Role.MEMBER), transcript.chat(Role.CHAT_ADMIN)
+    tz = transcript.services.settings.timezone
+    assert await admin.say("/subscribe") == texts.SUBSCRIBED.format(**when(transcript.services))
+    assert await member.say("/settings time 07:30") == texts.SETTINGS_NOT_ADMIN
+    assert await member.say("/settings color red") == texts.SETTINGS_NOT_ADMIN
+    assert await admin.say("/settings time 07:30") == texts.SETTINGS_TIME_SET.format(time="07:30", tz=tz)
+    said = (await member.say("/settings")).splitlines()  # anyone may look
+    assert said[0] == texts.SETTINGS_ACTIVE.format(fields=texts.SETTINGS_ALL_FIELDS, time="07:30", tz=tz)
+    assert await member.say("/subscribe weekly") == texts.NOT_CHAT_ADMIN
+    assert await admin.say("/subscribe weekly") == texts.SUBSCRIBED_WEEKLY.format(n=10, time="07:30", tz=tz)

@@ -200,7 +200,7 @@ def test_broadcast_runs_once_per_day_and_resumes(run) -> None:
     run("import", str(FIXTURES / "digests" / "cards_crlf.md"), "--date", "2025-03-04")
     run("subscribers", "add", "console", "alice", "bob")
     code, out, _ = run("broadcast", "--date", "2025-03-04", "--dry-run")
-    assert code == 0 and "2 recipients" in out and "console:*: 2 chats" in out
+    assert code == 0 and "2 recipients" in out and "console:*:5: 2 chats" in out
     code, out, err = run("broadcast", "--date", "2025-03-04")
     assert code == 0, err
     assert out.count("📰 2025-03-04") == 2 and "sent 2" in out

@@ -8,7 +8,6 @@ import re
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from sqlalchemy import func, select
 from bot.sources.hf import DayList, HFClient, HFError, fetch_days, parse_day
 from storage.db import Database
 from storage.papers import top_for_day, upsert_papers
-from storage.tables import Listing, Paper
+from storage.tables import Paper
 from tests.fakes.hf_server import Canned, FakeHFServer, synthetic_entries
 from tests.paths import FIXTURES
 
@@ -55,42 +54,6 @@ def server() -> Iterator[FakeHFServer]:
 def client(server: FakeHFServer) -> Iterator[HFClient]:
     with HFClient(server.url, backoff=0, timeout=30, max_retries=3) as hf:
         yield hf
-
-
-# --- the recorded corpus, end to end -------------------------------------------------------------
-
-
-def test_every_recorded_day_is_fetched_stored_and_ranked(db: Database, hf_corpus_dir: Path) -> None:
-    files = sorted(hf_corpus_dir.glob("*.json"))
-    raw = {dt.date.fromisoformat(f.stem): json.loads(f.read_bytes()) for f in files}
-    with FakeHFServer(directory=hf_corpus_dir) as fake, HFClient(fake.url, backoff=0) as hf:
-        lists = fetch_days(hf, sorted(raw), on_day=lambda day_list: store(db, day_list))
-        requests = fake.api_requests()
-
-    assert [d.day for d in lists] == sorted(raw)
-    assert len(requests) == len(files)  # no recorded day fills a page of 100
-    day_votes: dict[tuple[dt.date, str], int | None] = {}
-    for day_list in lists:
-        entries = raw[day_list.day]
-        assert day_list.skipped == ()
-        assert [p.id for p in day_list.papers] == [e["paper"]["id"] for e in entries]
-        for paper, entry in zip(day_list.papers, entries, strict=True):
-            assert paper.title == squash(entry["paper"]["title"])
-            assert paper.upvotes == entry["paper"]["upvotes"]
-            assert paper.ai_summary == squash(entry["paper"].get("ai_summary"))
-            assert paper.published_at is not None and paper.published_at.tzinfo is None
-            day_votes[day_list.day, paper.id] = paper.upvotes
-    assert sum(len(d.papers) for d in lists) == sum(len(e) for e in raw.values())
-
-    with db.session() as session:
-        for day, entries in raw.items():
-            top = top_for_day(session, day, len(entries) + 10)
-            assert sorted(p.id for p in top) == sorted(e["paper"]["id"] for e in entries), day
-            votes = [p.upvotes for p in top]
-            assert votes == sorted(votes, reverse=True), day
-            assert all(p.upvotes == day_votes[day, p.id] for p in top)  # that day's count
-        listings = session.scalar(select(func.count()).select_from(Listing))
-    assert listings == sum(len(e) for e in raw.values())  # import speed: benchmarks/corpus.py
 
 
 # --- paging ------------------------------------------------------------------------------------

@@ -155,9 +155,12 @@ async def test_with_admins_only_workspace_admins_subscribe_channels(slack_admins
     assert slack.fake.api_calls("conversations.info") == []  # no membership check for a refusal
     (message,) = await slack.command("/subscribe", channel="C1", user="U3")  # a workspace admin
     assert message["response_type"] == "in_channel" and stored(slack.services, "C1").active
-    for line in ("/unsubscribe", "/settings thread on"):
+    for line, refusal in (
+        ("/unsubscribe", texts.NOT_CHAT_ADMIN),
+        ("/settings thread on", texts.SETTINGS_NOT_ADMIN),
+    ):
         (message,) = await slack.command(line, channel="C1", user="U2")
-        assert message["response_type"] == "ephemeral" and message["text"] == texts.NOT_CHAT_ADMIN
+        assert message["response_type"] == "ephemeral" and message["text"] == refusal
     sub = stored(slack.services, "C1")
     assert sub.active and not sub.slack_thread
 

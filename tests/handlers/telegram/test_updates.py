@@ -108,6 +108,7 @@ def test_member_lookup_only_for_subscription_commands_outside_private_chats() ->
     assert needs_member_lookup("subscribe", "group") and needs_member_lookup("unsubscribe", "channel")
     assert not needs_member_lookup("subscribe", "private")
     assert not any(needs_member_lookup(c, "group") for c in ("top", "field", "settings", "stats"))
+    assert needs_member_lookup("settings", "group", ("time", "07:30"))  # looking is free, changing is not
 
 
 def test_callback_query_runs_its_command_in_its_chat() -> None:
