@@ -67,6 +67,10 @@ def make_card(paper: StoredPaper, rank: int, taxonomy: Taxonomy) -> Card:
         summary_text=summary,
         summary_lang=summary_lang,
         keywords=paper.ai_keywords,
+        github_repo=paper.github_repo,
+        github_stars=paper.github_stars,
+        project_page=paper.project_page,
+        thumbnail=paper.thumbnail,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.models import Digest
 
@@ -28,6 +28,7 @@ class SendResult:
     detail: str | None = None
     retry_after: float | None = None
     new_chat_id: str | None = None
+    ref: str | None = None  # the platform's id of the message sent (Slack's ts), when it gives one
 
 
 @dataclass(frozen=True)
@@ -59,4 +60,29 @@ class Channel(Protocol):
 
     async def aclose(self) -> None:
         """Release connections (a one-off broadcast from the command line ends)."""
+        ...
+
+
+THREAD_VARIANT = "+thread"  # ends the variant key of a digest sent as a thread: parts after 0 reply to it
+
+
+def is_thread_variant(variant: str) -> bool:
+    """True when the parts of `variant` after the first are replies in the first one's thread."""
+    return variant.endswith(THREAD_VARIANT)
+
+
+@dataclass(frozen=True)
+class InThread:
+    """A rendered part to post as a reply in the thread of the message `thread` (its ref)."""
+
+    part: object
+    thread: str
+
+
+@runtime_checkable
+class ThreadedChannel(Protocol):
+    """A platform whose digest can go as a thread: a header message, then each card as a reply."""
+
+    def render_thread(self, digest: Digest) -> Sequence[object]:
+        """The header message first, then the replies (deterministic, like `render`)."""
         ...

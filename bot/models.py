@@ -27,6 +27,10 @@ class Card:
     summary_text: str = ""  # Korean 요약, or the abstract's first sentences when summary_lang == "en"
     summary_lang: Lang = "en"
     keywords: tuple[str, ...] = ()  # Hugging Face's ai_keywords
+    github_repo: str | None = None  # as Hugging Face gives them: checked before any renderer links them
+    github_stars: int | None = None
+    project_page: str | None = None
+    thumbnail: str | None = None  # Hugging Face's preview image of the paper
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     slack_api_base: str = "https://slack.com/api/"
     slack_admin_ids: CommaStrs = []
     slack_command_prefix: str = Field(default="", pattern=r"^[a-z0-9_-]{0,20}$")  # "paper-" → /paper-top
+    slack_subscribe: Literal["members", "admins"] = "members"  # who may (un)subscribe a Slack channel
 
     resend_ambiguous: bool = False
     send_retry_hours: float = Field(default=6, gt=0)  # how long provably unsent messages are retried
@@ -97,7 +98,7 @@ class Settings(BaseSettings):
     def _database_url(cls, value: str) -> str:
         return normalize_database_url(value)
 
-    @field_validator("log_level", "log_format", mode="before")
+    @field_validator("log_level", "log_format", "slack_subscribe", mode="before")
     @classmethod
     def _case_insensitive(cls, value: object, info: ValidationInfo) -> object:
         if not isinstance(value, str):

@@ -10,6 +10,8 @@ LABEL_VOTES = "추천수"
 LABEL_LINK = "link"
 LABEL_PDF = "PDF"
 LABEL_SUMMARY = "요약"
+LABEL_CODE = "코드"  # the paper's GitHub repository, after the fixed labels
+LABEL_PROJECT = "프로젝트"  # the paper's project page, after the fixed labels
 VOTES_UNKNOWN = "–"
 FIELD_SEPARATOR = " · "
 ENGLISH_MARK = "(영문 요약)"  # precedes an English fallback text on a card
@@ -94,9 +96,9 @@ COMMAND_TEXTS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
         "다이제스트 그만 받기",
     ),
     "settings": (
-        "[time HH:MM | n 개수]",
-        "이 채팅의 설정 보기·바꾸기: 받는 시간, 논문 수(1–10), '기본'은 기본값으로",
-        ("/settings", "/settings time 07:30", "/settings n 3", "/settings time 기본"),
+        "[time HH:MM | n 개수 | thread on|off]",
+        "이 채팅의 설정 보기·바꾸기: 받는 시간, 논문 수(1–10), 슬랙 스레드, '기본'은 기본값으로",
+        ("/settings", "/settings time 07:30", "/settings n 3", "/settings thread on"),
         "구독 설정 보기·바꾸기 (예: /settings time 07:30)",
     ),
     "keywords": (
@@ -180,6 +182,11 @@ UNSUBSCRIBE_USAGE = (
 SETTINGS_ACTIVE = "📮 구독 중 · 매일 {time}({tz}) · 분야: {fields}"
 SETTINGS_ALL_FIELDS = "전체"
 SETTINGS_INACTIVE = "이 채팅은 구독 중이 아니에요. /subscribe 로 구독할 수 있어요."
+SETTINGS_THREAD_USAGE = "사용법: /settings thread on|off (예: /settings thread on)"
+SETTINGS_THREAD_SLACK_ONLY = "스레드 설정은 슬랙 채널에만 적용돼요. 이 채팅에는 다이제스트가 지금처럼 와요."
+SETTINGS_THREAD_ON = "🧵 이제 다이제스트는 머리글 메시지 하나로 오고, 카드는 그 스레드에 달려요."
+SETTINGS_THREAD_OFF = "📰 이제 다이제스트 카드가 스레드 없이 채널에 바로 와요."
+SETTINGS_THREAD_ACTIVE = "🧵 카드를 스레드로 받아요 (끄기: /settings thread off)"  # a /settings line on Slack
 SETTINGS_WEEKLY = "📅 주간 다이제스트 · 매주 월요일 {time}({tz}) · 분야: {fields}"
 SETTINGS_NO_DAILY = "📮 매일 다이제스트는 받지 않아요 (/subscribe 로 받기)"
 SETTINGS_SCHEDULE = "⚙️ 받는 시간 {time}{time_default} · 논문 수 {n}편{n_default}"
@@ -292,6 +299,8 @@ SLACK_NOT_MEMBER = (
     "채널에서 /invite {bot} 으로 봇을 초대한 뒤 (또는 채널 이름 → 통합 → 앱 추가)\n"
     "{command} 를 다시 보내 주세요."
 )
+
+SLACK_THREAD_HINT = "🧵 논문 카드 {n}편은 이 메시지의 스레드에 있어요."
 
 # --- The Slack app's description in its manifest ---
 SLACK_APP_DESCRIPTION = "허깅페이스 Daily Papers 인기 논문을 매일 아침 한국어 카드로 전해 드려요."

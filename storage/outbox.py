@@ -36,6 +36,7 @@ class OutboxOutcome:
     outbox_id: int
     status: str  # sent | failed | blocked | unknown | pending (retry later)
     error: str | None = None
+    ref: str | None = None  # the platform's id of the sent message (a Slack thread's ts)
 
 
 def _now() -> dt.datetime:
@@ -99,7 +100,9 @@ def record(session: Session, outcomes: Iterable[OutboxOutcome], worker: str | No
 
     A row settled meanwhile (recovered by a new leader) keeps its state.
     """
-    params = [{"oid": o.outbox_id, "st": o.status, "err": o.error, "now": _now()} for o in outcomes]
+    params = [
+        {"oid": o.outbox_id, "st": o.status, "err": o.error, "ref": o.ref, "now": _now()} for o in outcomes
+    ]
     if not params:
         return 0
     guard = and_(OutboxRow.id == bindparam("oid"), OutboxRow.status == "in_flight")
@@ -108,9 +111,30 @@ def record(session: Session, outcomes: Iterable[OutboxOutcome], worker: str | No
     statement = (
         update(OutboxRow)
         .where(guard)
-        .values(status=bindparam("st"), error=bindparam("err"), updated_at=bindparam("now"))
+        .values(
+            status=bindparam("st"),
+            error=bindparam("err"),
+            message_ref=bindparam("ref"),
+            updated_at=bindparam("now"),
+        )
     )
     return session.connection().execute(statement, params).rowcount
+
+
+def thread_heads(session: Session, broadcast_id: int, platform: str) -> dict[int, str]:
+    """Subscriber id -> ref of its first part, sent already: replies of a thread go under it."""
+    rows = session.execute(
+        select(OutboxRow.subscriber_id, OutboxRow.message_ref)
+        .join(Subscriber, Subscriber.id == OutboxRow.subscriber_id)
+        .where(
+            OutboxRow.broadcast_id == broadcast_id,
+            OutboxRow.part == 0,
+            OutboxRow.status == "sent",
+            OutboxRow.message_ref.is_not(None),
+            Subscriber.platform == platform,
+        )
+    )
+    return {subscriber_id: ref for subscriber_id, ref in rows if ref}
 
 
 def recover(session: Session, resend_ambiguous: bool) -> int:

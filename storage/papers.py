@@ -211,4 +211,8 @@ def _view(row: Paper, votes: int | None, text: KoreanText | None, fields: list[s
         summary_ko=text.summary_ko if text else None,
         easy_ko=text.easy_ko if text else None,
         fields=tuple(fields),
+        github_repo=row.github_repo,
+        github_stars=row.github_stars,
+        project_page=row.project_page,
+        thumbnail=row.thumbnail,
     )

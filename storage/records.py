@@ -24,6 +24,7 @@ class PaperIn:
     project_page: str | None = None
     organization: str | None = None
     pdf_url: str | None = None
+    thumbnail: str | None = None
     summary_ko: str | None = None
     easy_ko: str | None = None
     korean_origin: str = "digest"
@@ -46,6 +47,10 @@ class StoredPaper:
     summary_ko: str | None
     easy_ko: str | None
     fields: tuple[str, ...]
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    thumbnail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class SubscriberView:
     fields: tuple[str, ...] | None
     active: bool
     deactivated_reason: str | None
+    slack_thread: bool = False
     digest_time: dt.time | None = None  # None: PAPERBOT_DIGEST_TIME
     top_n: int | None = None  # None: PAPERBOT_TOP_N
     daily: bool = True

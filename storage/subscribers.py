@@ -44,6 +44,7 @@ def subscriber_view(row: Subscriber) -> SubscriberView:
         fields=tuple(row.fields) if row.fields else None,
         active=row.active,
         deactivated_reason=row.deactivated_reason,
+        slack_thread=bool(row.slack_thread),
         digest_time=row.digest_time,
         top_n=row.top_n,
         daily=row.daily,
@@ -233,3 +234,12 @@ def counts_by_platform(session: Session) -> dict[str, tuple[int, int]]:
     for platform, active, count in rows:
         counts.setdefault(platform, [0, 0])[0 if active else 1] += count
     return {p: (a, i) for p, (a, i) in counts.items()}
+
+
+def set_slack_thread(session: Session, platform: str, chat_id: str, on: bool) -> bool:
+    """Send this chat's digest as a Slack thread (or not); False when it has no active subscription."""
+    row = _find(session, platform, chat_id)
+    if row is None or not row.active:
+        return False
+    row.slack_thread = on
+    return True

@@ -51,6 +51,7 @@ class Paper(Base):
     project_page: Mapped[str | None] = mapped_column(Text)
     organization: Mapped[str | None] = mapped_column(Text)
     pdf_url: Mapped[str | None] = mapped_column(Text)
+    thumbnail: Mapped[str | None] = mapped_column(Text)  # Hugging Face's preview image of the paper
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
@@ -123,6 +124,8 @@ class Subscriber(Base):
     weekly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     weekly_fields: Mapped[list[str] | None] = mapped_column(JSON)  # None = every field
     deactivated_reason: Mapped[str | None] = mapped_column(Text)
+    # Slack: the daily digest as one header message with the cards as replies in its thread.
+    slack_thread: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
@@ -195,6 +198,7 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    message_ref: Mapped[str | None] = mapped_column(String(64))  # the platform's id of the sent message
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime, default=_now, onupdate=_now, server_default=func.current_timestamp()
     )

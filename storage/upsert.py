@@ -1,6 +1,6 @@
 """Merge incoming papers in bulk: chunked INSERT … ON CONFLICT statements instead of one ORM row each.
 
-A chunk of CHUNK rows binds at most CHUNK × 16 parameters, well under PostgreSQL's 65,535 per
+A chunk of CHUNK rows binds at most CHUNK × 17 parameters, well under PostgreSQL's 65,535 per
 statement, and each query selects by at most CHUNK ids, so the cost of a merge grows linearly.
 """
 
@@ -35,6 +35,7 @@ MERGED_COLUMNS = (
     "project_page",
     "organization",
     "pdf_url",
+    "thumbnail",
 )
 # The Core tables: statements on them skip the ORM's per-row bookkeeping.
 _PAPERS = cast(Table, Paper.__table__)

@@ -113,6 +113,7 @@ class BroadcastEngine:
             broadcasts.set_status(session, broadcast_id, "running")
             parts = outbox.payloads(session, broadcast_id)
             items = {name: outbox.pending_items(session, broadcast_id, name) for name in self.channels}
+            heads = {name: outbox.thread_heads(session, broadcast_id, name) for name in self.channels}
             retry_until = self._retry_until(broadcasts.created_at(session, broadcast_id))
         started = time.monotonic()
         log.info("broadcast=%d event=sending rows=%d", broadcast_id, sum(map(len, items.values())))
@@ -120,7 +121,9 @@ class BroadcastEngine:
             self.services, self.worker_id, self.concurrency, self.stopping, self.may_send, retry_until
         )
         runs = [
-            PlatformRun(sending, channel, self.pacers[name], parts, self.watches[name]).run(items[name])
+            PlatformRun(sending, channel, self.pacers[name], parts, self.watches[name], heads[name]).run(
+                items[name]
+            )
             for name, channel in self.channels.items()
             if items[name]
         ]

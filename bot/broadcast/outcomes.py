@@ -64,7 +64,8 @@ class Outcomes:
             attempts = self._attempts[item.outbox_id] = self._attempts.get(item.outbox_id, 0) + 1
             if status == "pending" and attempts >= MAX_ATTEMPTS:
                 status = "failed"
-        return OutboxOutcome(item.outbox_id, status or "failed", result.detail)
+        ref = result.ref if status == "sent" else None
+        return OutboxOutcome(item.outbox_id, status or "failed", result.detail, ref)
 
     def _not_arrived(self, item: OutboxItem, result: SendResult) -> OutboxOutcome:
         if result.detail is None:  # withdrawn before it left: pending as it was

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from bot.channels import Channel
+from bot.channels import THREAD_VARIANT, Channel, ThreadedChannel
 from bot.selection import WEEKLY_TOP_N, top_between, top_of_day
 from bot.services import RebroadcastResult, Services
 from storage import broadcasts, subscribers
@@ -27,14 +27,24 @@ if TYPE_CHECKING:
 
 
 def variant_key(
-    platform: str, fields: Sequence[str] | None, n: int | None = None, keywords: Keywords | None = None
+    platform: str,
+    fields: Sequence[str] | None,
+    n: int | None = None,
+    keywords: Keywords | None = None,
+    thread: bool = False,
 ) -> str:
-    """Subscribers of one platform with the same field and keyword filter (and digest size) get the
-    same messages."""
+    """Subscribers of one platform with the same field and keyword filter, digest size and thread
+    choice get the same messages."""
     key = f"{platform}:{','.join(sorted(fields)) if fields else '*'}"
     if keywords:
         key = f"{key}:{keywords_key(keywords)}"
-    return key if n is None else f"{key}:{n}"
+    return (key if n is None else f"{key}:{n}") + (THREAD_VARIANT if thread else "")
+
+
+def _render(channel: Channel, digest: Digest, thread: bool) -> list[object]:
+    """The digest's parts: as a thread (header, then one reply per card) where asked and possible."""
+    rendered = channel.render_thread(digest) if thread and isinstance(channel, ThreadedChannel) else None
+    return [json_ready(p) for p in (rendered if rendered is not None else channel.render(digest))]
 
 
 def keywords_key(keywords: Keywords) -> str:
@@ -91,10 +101,11 @@ def _plan(
         channel = channels.get(sub.platform)
         if channel is None:
             continue
-        key = variant_key(sub.platform, fields, n, keywords)
+        thread = sub.slack_thread and isinstance(channel, ThreadedChannel)
+        key = variant_key(sub.platform, fields, n, keywords, thread)
         if key not in parts:
             digest = digest_for(fields, keywords, n)
-            parts[key] = [json_ready(p) for p in channel.render(digest)] if digest else []
+            parts[key] = _render(channel, digest, thread) if digest else []
         if parts[key]:
             chosen.append((sub.id, key))
     return parts, chosen

@@ -12,7 +12,7 @@ from bot.broadcast.outage import OutageWatch
 from bot.broadcast.outcomes import Outcomes
 from bot.broadcast.pacing import Pacer
 from bot.broadcast.steps import Sending, db_step
-from bot.channels import Channel, SendResult
+from bot.channels import Channel, InThread, SendResult, is_thread_variant
 from storage import outbox
 from storage.outbox import OutboxItem
 
@@ -32,9 +32,12 @@ class PlatformRun:
         pacer: Pacer,
         payloads: Mapping[tuple[str, int], object],
         watch: OutageWatch,
+        heads: Mapping[int, str] | None = None,
     ) -> None:
         self.sending, self.channel, self.pacer, self.payloads = sending, channel, pacer, payloads
         self.watch = watch
+        # Subscriber id -> the message its thread hangs on (a thread digest's first part, once sent).
+        self.heads: dict[int, str] = dict(heads or {})
         self.dispatcher = Dispatcher(sending, pacer, asyncio.Queue())
         self.claimer = Claimer(sending, self.dispatcher, self._start_send)
         self.outcomes = Outcomes(sending, self.dispatcher)
@@ -65,8 +68,10 @@ class PlatformRun:
     async def _send(self, item: OutboxItem) -> None:
         chat = self.dispatcher.chat(item)
         try:
-            payload = self.payloads[(item.variant, item.part)]
+            payload = self._payload(item)
             result = await self._send_now(chat, payload)
+            if is_thread_variant(item.variant) and item.part == 0 and result.status == "sent" and result.ref:
+                self.heads[item.subscriber_id] = result.ref
             if result.status == "moved" and result.new_chat_id:
                 result, chat = await self._follow(item, payload, result.new_chat_id)
         except Exception as exc:  # a sender bug must not stop the broadcast
@@ -77,6 +82,21 @@ class PlatformRun:
         if result is not WITHDRAWN:
             self.pacer.sent_to(chat, item.chat_kind)
         await self.outcomes.results.put((item, result))
+
+    def _payload(self, item: OutboxItem) -> object:
+        """The stored part; a thread's reply goes under its header message when that one was sent.
+
+        Without a known header (it failed, or a crash left its outcome unknown) the reply goes to
+        the chat itself: the cards still arrive, and no second header is ever posted.
+        """
+        payload = self.payloads[(item.variant, item.part)]
+        if not is_thread_variant(item.variant) or item.part == 0:
+            return payload
+        head = self.heads.get(item.subscriber_id)
+        if head is None:
+            log.warning("broadcast=%d outbox=%d event=thread-head-unknown", item.broadcast_id, item.outbox_id)
+            return payload
+        return InThread(payload, head)
 
     async def _send_now(self, chat: str, payload: object) -> SendResult:
         """One request, checked against pauses and the rate right before it leaves."""

@@ -26,8 +26,17 @@ def allowed(services: Services, request: Request, access: Access) -> bool:
     if access is Access.CHAT_ADMIN_TO_CHANGE:
         return True
     if access is Access.CHAT_ADMIN:
-        return request.chat_kind == "private" or request.is_chat_admin or bot_admin
+        private = request.chat_kind == "private"
+        return private or request.is_chat_admin or bot_admin or members_may(services, request)
     return True
+
+
+def members_may(services: Services, request: Request) -> bool:
+    """PAPERBOT_SLACK_SUBSCRIBE=members: any member of a Slack channel may change its subscription.
+
+    Slack lets only a channel's members type a command in it, so the sender is one.
+    """
+    return request.platform == "slack" and services.settings.slack_subscribe == "members"
 
 
 def refusal(access: Access) -> Reply:

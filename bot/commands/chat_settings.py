@@ -86,9 +86,27 @@ def set_count(services: Services, request: Request, words: Sequence[str]) -> Rep
     return Reply(text=text + _note(sub), ephemeral=True)
 
 
+_SWITCH = {"on": True, "켜기": True, "켬": True, "off": False, "끄기": False, "끔": False}
+
+
+def set_thread(services: Services, request: Request, words: Sequence[str]) -> Reply:
+    """`/settings thread on|off`: on Slack, the digest as a header message with the cards in its thread."""
+    if request.platform != "slack":
+        return Reply(text=texts.SETTINGS_THREAD_SLACK_ONLY, ephemeral=True)
+    on = _SWITCH.get(words[0].lower()) if len(words) == 1 else None
+    if on is None:
+        raise A.ArgumentError(texts.SETTINGS_THREAD_USAGE)
+    with services.db.session() as session:
+        done = subscribers.set_slack_thread(session, request.platform, request.chat_id, on)
+    if not done:
+        return Reply(text=texts.NOT_SUBSCRIBED, ephemeral=True)
+    return Reply(text=texts.SETTINGS_THREAD_ON if on else texts.SETTINGS_THREAD_OFF)
+
+
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(("time", "시간", "시각"), set_time),
     Subcommand(("n", "개수", "수", "count"), set_count),
+    Subcommand(("thread", "스레드"), set_thread),
 )
 
 
@@ -149,5 +167,8 @@ def settings_lines(services: Services, sub: SubscriberView | None) -> list[str]:
         n=sub.top_n or services.settings.top_n,
         n_default=default if sub.top_n is None else "",
     )
-    lines += [schedule, texts.SETTINGS_HINT]
+    lines.append(schedule)
+    if sub.active and sub.platform == "slack" and sub.slack_thread:
+        lines.append(texts.SETTINGS_THREAD_ACTIVE)
+    lines.append(texts.SETTINGS_HINT)
     return lines

@@ -18,6 +18,7 @@ from bot.render.limits import (
     split_lines,
     utf16_len,
 )
+from bot.render.links import extra_links
 
 HEADER_MAX = 150
 SECTION_MAX = 3000
@@ -26,7 +27,7 @@ FALLBACK_MAX = 3000
 BUTTONS_PER_BLOCK = 25
 BUTTON_TEXT_MAX = 75
 BUTTON_VALUE_MAX = 2000
-CARDS_PER_MESSAGE = BLOCKS_MAX // 2  # header + cards with a divider between them
+IMAGE_ALT_MAX = 200
 # Escaped budgets inside one card section; with labels and two links they stay under SECTION_MAX.
 _TITLE_BUDGET, _EASY_BUDGET, _FIELDS_BUDGET, _HEADING_BUDGET = 500, 1400, 250, 120
 
@@ -69,8 +70,8 @@ def _section(mrkdwn: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn, "verbatim": True}}
 
 
-def _card_section(card: Card) -> Block:
-    """One card as a mrkdwn section with the labelled lines of SPEC §2."""
+def _card_text(card: Card) -> str:
+    """One card's mrkdwn: the labelled lines of SPEC §2, then the repository and project page."""
     view = card_view(card)
     easy = _fit(view.easy, _EASY_BUDGET)
     if view.english:
@@ -86,7 +87,32 @@ def _card_section(card: Card) -> Block:
         links.append(_link(view.pdf_url, texts.LABEL_PDF))
     if links:
         lines.append(f"*{texts.LABEL_LINK}:* " + " · ".join(links))
-    return _section("\n".join(lines)) | {"accessory": _button(card.rank, detail_button(card))}
+    return _with_extras(lines, card)
+
+
+def _with_extras(lines: list[str], card: Card) -> str:
+    """`lines` joined, then the repository (with stars) and project page lines while they fit."""
+    extra = extra_links(card)
+    extras = []
+    if extra.repo_url:
+        stars = f" {extra.stars}" if extra.stars else ""
+        extras.append(f"*{texts.LABEL_CODE}:* {_link(extra.repo_url, extra.repo_label)}{stars}")
+    if extra.project_url:
+        extras.append(f"*{texts.LABEL_PROJECT}:* {_link(extra.project_url, extra.project_label)}")
+    text = "\n".join(lines + extras)
+    return text if utf16_len(text) <= SECTION_MAX else "\n".join(lines)  # hostile, very long URLs
+
+
+def card_blocks(card: Card) -> list[Block]:
+    """One card: a section with the 자세히 button beside it, or with the paper's thumbnail beside it
+    and the button in an actions block below (a section has room for one accessory)."""
+    button = _button(card.rank, detail_button(card))
+    thumbnail = extra_links(card).thumbnail
+    if thumbnail is None:
+        return [_section(_card_text(card)) | {"accessory": button}]
+    alt = shorten(one_line(card.title) or one_line(card.paper_id), IMAGE_ALT_MAX) or ELLIPSIS
+    image = {"type": "image", "image_url": thumbnail, "alt_text": alt}
+    return [_section(_card_text(card)) | {"accessory": image}, {"type": "actions", "elements": [button]}]
 
 
 def _detail_section(card: Card) -> Block:
@@ -105,21 +131,33 @@ def _detail_section(card: Card) -> Block:
         links.append(_link(view.pdf_url, texts.LABEL_PDF))
     if links:
         lines.append(f"*{texts.LABEL_LINK}:* " + " · ".join(links))
-    return _section("\n".join(lines))
+    return _section(_with_extras(lines, card))
+
+
+def _heading_block(text: str) -> list[Block]:
+    return [{"type": "header", "text": _plain(_fit(text, HEADER_MAX))}] if text else []
+
+
+def _chunks(cards: list[list[Block]], room: int) -> list[list[Block]]:
+    """Cards' blocks packed greedily, a divider between cards, each chunk at most `room` blocks."""
+    chunks: list[list[Block]] = [[]]
+    for blocks in cards:
+        joined = [{"type": "divider"}, *blocks] if chunks[-1] else blocks
+        if chunks[-1] and len(chunks[-1]) + len(joined) > room:
+            chunks.append([])
+            joined = blocks
+        chunks[-1].extend(joined)
+    return chunks
 
 
 def _digest_groups(digest: Digest) -> list[tuple[str, list[Block]]]:
     """(raw fallback, blocks) per message: a header block, then cards separated by dividers."""
     base = shorten(one_line(digest.header), _HEADING_BUDGET, _cost)
-    sections = [_card_section(card) for card in digest.cards]
-    chunks = [sections[i : i + CARDS_PER_MESSAGE] for i in range(0, len(sections), CARDS_PER_MESSAGE)]
+    chunks = _chunks([card_blocks(card) for card in digest.cards], BLOCKS_MAX - 1)
     groups = []
-    for part, chunk in enumerate(chunks or [[]], 1):
+    for part, chunk in enumerate(chunks, 1):
         heading = base if part == 1 else texts.continued_header(base, part, len(chunks)).strip()
-        blocks = [{"type": "header", "text": _plain(_fit(heading, HEADER_MAX))}] if heading else []
-        for index, section in enumerate(chunk):
-            blocks += [{"type": "divider"}, section] if index else [section]
-        groups.append((heading, blocks))
+        groups.append((heading, _heading_block(heading) + chunk))
     return [group for group in groups if group[1]]
 
 
@@ -168,3 +206,33 @@ def render_reply_slack(reply: Reply) -> list[SlackMessage]:
         groups.append((one_line(reply.detail.title), [_detail_section(reply.detail)]))
     groups += [("", [block]) for block in _actions(reply.buttons)]
     return _pack(groups)
+
+
+def render_digest_thread(digest: Digest) -> list[SlackMessage]:
+    """The digest for a thread: a header message first, then one message per card (its replies)."""
+    base = shorten(one_line(digest.header), _HEADING_BUDGET, _cost)
+    if not digest.cards:
+        return []
+    hint = _section(slack_escape(texts.SLACK_THREAD_HINT.format(n=len(digest.cards))))
+    head = SlackMessage(_fit(base, FALLBACK_MAX), (*_heading_block(base), hint))
+    replies = [
+        SlackMessage(_fit(f"{card.rank}. {one_line(card.title)}", FALLBACK_MAX), tuple(card_blocks(card)))
+        for card in digest.cards
+    ]
+    return [head, *replies]
+
+
+def without_images(message: SlackMessage) -> SlackMessage:
+    """The message with its image accessories taken out (for when Slack cannot fetch a picture)."""
+    blocks = tuple(
+        {k: v for k, v in block.items() if k != "accessory"}
+        if (block.get("accessory") or {}).get("type") == "image"
+        else block
+        for block in message.blocks
+    )
+    return SlackMessage(message.text, blocks)
+
+
+def has_images(message: SlackMessage) -> bool:
+    """True when a block of the message shows a picture Slack must download."""
+    return any((block.get("accessory") or {}).get("type") == "image" for block in message.blocks)

@@ -20,6 +20,7 @@ from bot.render.limits import (
     split_lines,
     utf16_len,
 )
+from bot.render.links import extra_links
 
 TELEGRAM_LIMIT = 4096
 _TAG = re.compile(r"<(?:\"[^\"]*\"|'[^']*'|[^'\">])*>")
@@ -60,7 +61,19 @@ def _card_html(card: Card) -> str:
         f"<b>{texts.LABEL_VOTES}:</b> {_esc(view.votes)}",
     ]
     links = _links(view)
-    return "\n".join([*lines, links] if links else lines)
+    return "\n".join([*lines, *([links] if links else []), *_extra_lines(card)])
+
+
+def _extra_lines(card: Card) -> list[str]:
+    """The repository (with its stars) and the project page, after the fixed labels."""
+    extra = extra_links(card)
+    lines = []
+    if extra.repo_url:
+        stars = f" {_esc(extra.stars)}" if extra.stars else ""
+        lines.append(f"<b>{texts.LABEL_CODE}:</b> {_link(extra.repo_url, extra.repo_label)}{stars}")
+    if extra.project_url:
+        lines.append(f"<b>{texts.LABEL_PROJECT}:</b> {_link(extra.project_url, extra.project_label)}")
+    return lines
 
 
 def _links(view: CardView) -> str:
@@ -130,7 +143,7 @@ def render_detail_telegram(card: Card) -> str:
         links.append(_link(view.pdf_url, texts.LABEL_PDF))
     if links:
         lines.append(f"<b>{texts.LABEL_LINK}:</b> " + " · ".join(links))
-    return "\n".join(lines)
+    return "\n".join([*lines, *_extra_lines(card)])
 
 
 def _text_parts(text: str) -> list[str]:

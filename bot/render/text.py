@@ -6,6 +6,7 @@ from bot import texts
 from bot.models import Card, Digest, Reply
 from bot.render.detail import detail_buttons, detail_view
 from bot.render.limits import card_view, clean_text, one_line
+from bot.render.links import extra_links
 
 _INDENT = "   "
 
@@ -24,7 +25,19 @@ def _card_text(card: Card) -> str:
         lines.append(f"{_INDENT}{texts.LABEL_LINK}: {view.url}")
     if view.pdf_url:
         lines.append(f"{_INDENT}{texts.LABEL_PDF}: {view.pdf_url}")
-    return "\n".join(lines)
+    return "\n".join(lines + [_INDENT + line for line in _extra_lines(card)])
+
+
+def _extra_lines(card: Card) -> list[str]:
+    """The repository (with its stars) and the project page, after the fixed labels."""
+    extra = extra_links(card)
+    lines = []
+    if extra.repo_url:
+        stars = f" ({extra.stars})" if extra.stars else ""
+        lines.append(f"{texts.LABEL_CODE}: {extra.repo_url}{stars}")
+    if extra.project_url:
+        lines.append(f"{texts.LABEL_PROJECT}: {extra.project_url}")
+    return lines
 
 
 def render_digest_text(digest: Digest) -> str:
@@ -46,7 +59,7 @@ def render_detail_text(card: Card) -> str:
         lines.append(f"{texts.LABEL_LINK}: {view.url}")
     if view.pdf_url:
         lines.append(f"{texts.LABEL_PDF}: {view.pdf_url}")
-    return "\n".join(lines)
+    return "\n".join(lines + _extra_lines(card))
 
 
 def render_reply_text(reply: Reply) -> str:

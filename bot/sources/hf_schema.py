@@ -125,6 +125,7 @@ class HFEntry(_Model):
             project_page=p.projectPage or None,
             organization=org.display() if org else None,
             pdf_url=f"https://arxiv.org/pdf/{p.id}",
+            thumbnail=self.thumbnail or None,
         )
 
 

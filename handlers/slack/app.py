@@ -83,7 +83,11 @@ class SlackBot:
 
     async def reply(self, request: Request, bot: str | None) -> tuple[list[SlackMessage], bool]:
         """The reply as Slack messages, and whether only the sender may see it."""
-        if request.chat_kind != "private" and needs_chat_admin(request.command, request.args):
+        if (  # members may change a channel's subscription without asking Slack who they are
+            request.chat_kind != "private"
+            and needs_chat_admin(request.command, request.args)
+            and self.services.settings.slack_subscribe == "admins"
+        ):
             request = replace(
                 request, is_chat_admin=await is_workspace_admin(self.client, slack_user(request))
             )

@@ -17,9 +17,16 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels import ChatLimits, SendResult
+from bot.channels import ChatLimits, InThread, SendResult
 from bot.models import Digest, Reply
-from bot.render.slack import SlackMessage, render_digest_slack, render_reply_slack
+from bot.render.slack import (
+    SlackMessage,
+    has_images,
+    render_digest_slack,
+    render_digest_thread,
+    render_reply_slack,
+    without_images,
+)
 from bot.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -119,6 +126,10 @@ class SlackChannel:
         """The digest as Block Kit messages of at most 50 blocks."""
         return render_digest_slack(digest)
 
+    def render_thread(self, digest: Digest) -> list[SlackMessage]:
+        """The digest as a thread: a header message, then one reply per card."""
+        return render_digest_thread(digest)
+
     def render_text(self, text: str) -> list[SlackMessage]:
         """A plain notice as Block Kit messages."""
         return render_reply_slack(Reply(text=text))
@@ -127,14 +138,26 @@ class SlackChannel:
         """Nothing to release: the client opens a session per request."""
 
     async def send(self, chat_id: str, part: object) -> SendResult:
-        """Post one message; exactly one attempt apart from waiting out a short 429."""
-        if isinstance(part, dict) and isinstance(part.get("blocks"), list):  # as stored by the outbox
-            part = SlackMessage(text=str(part.get("text", "")), blocks=tuple(part["blocks"]))
-        if not isinstance(part, SlackMessage):
+        """Post one message (a reply in a thread for an InThread part); exactly one attempt apart from
+        waiting out a short 429, and one more without pictures when Slack could not fetch one."""
+        thread = part.thread if isinstance(part, InThread) else None
+        message = as_message(part.part if isinstance(part, InThread) else part)
+        if message is None:
             return SendResult("failed", detail=f"not a Slack message: {type(part).__name__}")
+        result = await self._post(chat_id, message, thread)
+        if result.detail == "invalid_blocks" and has_images(message):  # refused: nothing was posted
+            log.warning("chat.postMessage to %s: sending again without pictures", chat_id)
+            result = await self._post(chat_id, without_images(message), thread)
+        return result
+
+    async def _post(self, chat_id: str, message: SlackMessage, thread: str | None) -> SendResult:
         try:
-            await self.client.chat_postMessage(
-                channel=chat_id, text=part.text, blocks=list(part.blocks), unfurl_links=False
+            response = await self.client.chat_postMessage(
+                channel=chat_id,
+                text=message.text,
+                blocks=list(message.blocks),
+                unfurl_links=False,
+                thread_ts=thread,  # (None: a message of its own; slack_sdk leaves it out)
             )
         except SlackApiError as exc:
             result = classify_api_error(exc)
@@ -145,7 +168,15 @@ class SlackChannel:
         except (TimeoutError, aiohttp.ClientError) as exc:  # the request may have arrived
             log.warning("chat.postMessage to %s: outcome unknown (%s)", chat_id, type(exc).__name__)
             return SendResult("ambiguous", detail=type(exc).__name__)
-        return SendResult("sent")
+        ts = response.get("ts")
+        return SendResult("sent", ref=ts if isinstance(ts, str) and ts else None)
+
+
+def as_message(part: object) -> SlackMessage | None:
+    """A part as rendered, or as the outbox stored it (a dict); None when it is neither."""
+    if isinstance(part, dict) and isinstance(part.get("blocks"), list):
+        return SlackMessage(text=str(part.get("text", "")), blocks=tuple(part["blocks"]))
+    return part if isinstance(part, SlackMessage) else None
 
 
 async def bot_is_member(client: AsyncWebClient, channel: str) -> bool | None:

@@ -53,6 +53,7 @@ class FakeSlack:
         self.faults: dict[str, deque[Canned]] = defaultdict(deque)
         self.calls: list[ApiCall] = []
         self.posted: list[Posted] = []
+        self.messages: list[dict[str, Any]] = []  # chat.postMessage calls answered ok, with their ts
         self.socket_acks: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._ready = threading.Event()
@@ -123,6 +124,11 @@ class FakeSlack:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
+    def channel_messages(self, channel: str) -> list[dict[str, Any]]:
+        """Messages chat.postMessage took for one channel (its arguments plus the ts answered)."""
+        with self._lock:
+            return [m for m in self.messages if m.get("channel") == channel]
+
     def posts(self, key: str) -> list[dict[str, Any]]:
         """The messages posted to one response URL so far."""
         with self._lock:
@@ -183,7 +189,11 @@ class FakeSlack:
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method in {"chat.postMessage", "chat.postEphemeral"}:
-            return {"ok": True, "channel": args.get("channel"), "ts": f"{len(self.calls)}.000100"}
+            ts = f"{len(self.calls)}.000100"
+            if method == "chat.postMessage":
+                with self._lock:
+                    self.messages.append(args | {"ts": ts})
+            return {"ok": True, "channel": args.get("channel"), "ts": ts}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": True}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from storage.db import Database
 from storage.papers import set_korean_text, upsert_papers
@@ -111,8 +111,13 @@ def test_existing_papers_are_back_filled_by_the_migration(tmp_path) -> None:
 
     db = Database(f"sqlite:///{tmp_path / 'old.db'}")
     upgrade(db, "0004")  # the schema just before the search index
-    with db.session() as session:
-        upsert_papers(session, PAPERS, DAY, "hf")
+    with db.session() as session:  # only the columns 0004 has (later migrations add more)
+        for p in PAPERS:
+            columns = {"title": p.title, "abstract": p.abstract, "ai_keywords": p.ai_keywords}
+            session.execute(insert(Paper).values(id=p.id, upvotes=p.upvotes, **columns))
+            if p.summary_ko:
+                text = {"origin": "digest", "summary_ko": p.summary_ko}
+                session.execute(insert(KoreanText).values(paper_id=p.id, **text))
     upgrade(db)
     assert find(db, "강화학습") == ["2502.00002"] and find(db, "RL") == ["2502.00002"]
     db.dispose()

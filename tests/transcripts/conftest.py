@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 
 import pytest
 
@@ -18,10 +19,12 @@ DRIVERS: dict[str, Callable[[Services], AbstractAsyncContextManager[Transcripts]
     "telegram": telegram_transcripts,
     "slack": slack_transcripts,
 }
+# Only for tests that ask for them by name (parametrize(..., indirect=True)).
+VARIANTS = {"slack-admins": partial(slack_transcripts, slack_subscribe="admins")}
 
 
 @pytest.fixture(params=list(DRIVERS))
 async def transcript(request: pytest.FixtureRequest, services: Services) -> AsyncIterator[Transcripts]:
     """Chats by role on one platform; narrow the platforms with parametrize(..., indirect=True)."""
-    async with DRIVERS[request.param](services) as driver:
+    async with (DRIVERS | VARIANTS)[request.param](services) as driver:
         yield driver

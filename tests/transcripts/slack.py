@@ -168,8 +168,8 @@ class SlackTranscripts:
 
 
 @asynccontextmanager
-async def slack_transcripts(services: Services) -> AsyncIterator[SlackTranscripts]:
-    """The Slack app against a fresh fake Slack API, for the length of the block."""
+async def slack_transcripts(services: Services, **settings: Any) -> AsyncIterator[SlackTranscripts]:
+    """The Slack app against a fresh fake Slack API (with `settings` changed), for the length of the block."""
     with fake_slack() as fake:
-        async with running_app(slack_services(services, fake), fake) as harness:
+        async with running_app(slack_services(services, fake, **settings), fake) as harness:
             yield SlackTranscripts(harness)

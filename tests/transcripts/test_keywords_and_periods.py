@@ -11,7 +11,7 @@ from bot.search_query import MAX_KEYWORDS
 from bot.selection import latest_day
 from bot.services import Services
 from tests.transcripts.base import Role, Transcripts
-from tests.transcripts.test_scenarios import CARD, assert_short_korean, layer, layer_text, when, with_groups
+from tests.transcripts.test_scenarios import CARD, assert_short_korean, layer, layer_text, when
 
 SYNTAX = '" * ( ) : NEAR OR'
 HUGE = "가" * 5000
@@ -84,7 +84,7 @@ async def test_keywords_keep_fts_syntax_literal(transcript: Transcripts) -> None
     assert_short_korean(said)
 
 
-@with_groups
+@pytest.mark.parametrize("transcript", ["telegram", "slack-admins"], indirect=True)
 async def test_group_keywords_need_a_chat_admin(transcript: Transcripts) -> None:
     member, admin = transcript.chat(Role.MEMBER), transcript.chat(Role.CHAT_ADMIN)
     assert await member.say("/keywords diffusion") == texts.NOT_CHAT_ADMIN
@@ -93,6 +93,14 @@ async def test_group_keywords_need_a_chat_admin(transcript: Transcripts) -> None
     assert await admin.say("/keywords") == texts.KEYWORDS_SHOW.format(keywords="diffusion")
     assert await member.say("/keywords 끄기") == texts.NOT_CHAT_ADMIN
     assert await admin.say("/keywords 끄기") == texts.KEYWORDS_CLEARED
+
+
+@pytest.mark.parametrize("transcript", ["slack"], indirect=True)
+async def test_any_slack_member_sets_keywords_as_they_may_subscribe(transcript: Transcripts) -> None:
+    member = transcript.chat(Role.MEMBER)  # PAPERBOT_SLACK_SUBSCRIBE=members, the default
+    assert (await member.say("/keywords diffusion")).startswith("✅")
+    assert await member.say("/keywords") == texts.KEYWORDS_SHOW.format(keywords="diffusion")
+    assert await member.say("/keywords 끄기") == texts.KEYWORDS_CLEARED
 
 
 @pytest.mark.parametrize("period", [("week", 7), ("month", 30)])

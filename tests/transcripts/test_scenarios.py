@@ -145,7 +145,7 @@ async def test_bot_admin_rebroadcasts_to_this_chat(transcript: Transcripts) -> N
     assert str(asked_day) == day and target is not None
 
 
-@with_groups
+@pytest.mark.parametrize("transcript", ["telegram", "slack-admins"], indirect=True)
 async def test_group_subscription_needs_a_chat_admin(transcript: Transcripts) -> None:
     member, admin = transcript.chat(Role.MEMBER), transcript.chat(Role.CHAT_ADMIN)
     assert await member.say("/subscribe") == texts.NOT_CHAT_ADMIN
@@ -231,7 +231,7 @@ async def test_weekly_subscription(transcript: Transcripts) -> None:
     assert_short_korean(said)
 
 
-@with_groups
+@pytest.mark.parametrize("transcript", ["telegram", "slack-admins"], indirect=True)
 async def test_group_settings_need_a_chat_admin_to_change(transcript: Transcripts) -> None:
     member, admin = transcript.chat(Role.MEMBER), transcript.chat(Role.CHAT_ADMIN)
     tz = transcript.services.settings.timezone

@@ -17,6 +17,7 @@ from bot.render import (
     render_reply_telegram,
     telegram_length,
 )
+from bot.render.links import image_url
 from bot.render.slack import BLOCKS_MAX, BUTTON_TEXT_MAX, BUTTON_VALUE_MAX, HEADER_MAX, SECTION_MAX
 from tests.html_check import check_telegram_html
 
@@ -58,6 +59,16 @@ urls = st.one_of(
     st.from_regex(r"https://huggingface\.co/papers/\d{4}\.\d{5}", fullmatch=True),
     short_text,
 )
+link_urls = st.one_of(
+    st.none(),
+    urls,
+    st.from_regex(r"https?://[a-z]{1,12}\.[a-z]{2,5}/[A-Za-z0-9&'()<>|%/ ]{0,320}", fullmatch=True),
+)
+thumbnails = st.one_of(
+    st.none(),
+    short_text,
+    st.from_regex(r"https://cdn-thumbnails\.huggingface\.co/[a-z0-9/&.]{1,80}\.png", fullmatch=True),
+)
 slow = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -77,6 +88,10 @@ def digests(draw: st.DrawFn) -> Digest:
             votes=draw(st.one_of(st.none(), st.integers(-(10**6), 10**9))),
             url=draw(urls),
             pdf_url=draw(st.one_of(st.none(), urls)),
+            github_repo=draw(link_urls),
+            github_stars=draw(st.one_of(st.none(), st.integers(0, 2**31 - 1))),
+            project_page=draw(link_urls),
+            thumbnail=draw(thumbnails),
         )
         for rank in range(1, count + 1)
     )
@@ -108,7 +123,7 @@ def test_telegram_reply_parts_are_valid(text: str, digest: Digest | None) -> Non
     assert _ranks(parts) == ([card.rank for card in digest.cards] if digest else [])
 
 
-OWN_LINK = re.compile(r"<https://[^<>|\s]+\|[^<>|]*>")
+OWN_LINK = re.compile(r"<https?://[^<>|\s]+\|[^<>|]*>")
 ENTITY = re.compile(r"&(?:amp|lt|gt);")
 
 
@@ -161,11 +176,13 @@ buttons = st.lists(st.builds(Button, label=any_text, command=any_text), max_size
 def test_slack_replies_stay_within_limits_and_escaped(text: str, digest: Digest | None, btns: tuple) -> None:
     messages = render_reply_slack(Reply(text=text, digest=digest, buttons=btns))
     _check_slack(messages)
+    pictures = sum(image_url(c.thumbnail) is not None for c in digest.cards) if digest else 0
     ids = [e["action_id"] for m in messages for b in m.blocks for e in b.get("elements", [])]
-    assert len(ids) == len(btns) == len(set(ids))
+    assert len(ids) == len(btns) + pictures  # a card beside its picture has its button below
     for message in messages:
         for block in message.blocks:
-            assert len(block.get("elements", [])) <= 25
+            block_ids = [e["action_id"] for e in block.get("elements", [])]
+            assert len(block_ids) <= 25 and len(set(block_ids)) == len(block_ids)  # unique per block
 
 
 @slow

@@ -228,6 +228,7 @@ def test_entries_are_mapped_and_cleaned(client: HFClient, server: FakeHFServer) 
     assert full.project_page == "https://example.org/lanterns"
     assert full.organization == "Example Lab"
     assert full.pdf_url == "https://arxiv.org/pdf/2503.01234"
+    assert full.thumbnail == "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2503.01234.png"
 
     assert minimal.title == "Tiny Robots Learn to Fold Paper"
     assert (minimal.ai_summary, minimal.ai_keywords, minimal.github_repo) == (None, None, None)

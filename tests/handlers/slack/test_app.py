@@ -38,6 +38,13 @@ async def slack(services: Services, fake: FakeSlack) -> AsyncIterator[SlackHarne
         yield harness
 
 
+@pytest.fixture
+async def slack_admins(services: Services, fake: FakeSlack) -> AsyncIterator[SlackHarness]:
+    """The app with PAPERBOT_SLACK_SUBSCRIBE=admins."""
+    async with running_app(slack_services(services, fake, slack_subscribe="admins"), fake) as harness:
+        yield harness
+
+
 def assert_within_limits(message: dict[str, Any]) -> None:
     blocks = message.get("blocks") or []
     assert message.get("text") and 0 < len(blocks) <= BLOCKS_MAX
@@ -138,13 +145,38 @@ async def test_subscribe_where_the_bot_is_not_a_member_explains_the_invite(slack
         assert stored(slack.services, channel) is None
 
 
-async def test_only_workspace_admins_subscribe_channels(slack: SlackHarness) -> None:
+async def test_with_admins_only_workspace_admins_subscribe_channels(slack_admins: SlackHarness) -> None:
+    slack = slack_admins
     for channel in ("C1", "C2"):  # a member or not: a non-admin is refused before any invite hint
         (message,) = await slack.command("/subscribe", channel=channel, user="U2")
         assert message["response_type"] == "ephemeral" and message["text"] == texts.NOT_CHAT_ADMIN
         assert stored(slack.services, channel) is None
     assert [c.args["user"] for c in slack.fake.api_calls("users.info")] == ["U2", "U2"]
     assert slack.fake.api_calls("conversations.info") == []  # no membership check for a refusal
+    (message,) = await slack.command("/subscribe", channel="C1", user="U3")  # a workspace admin
+    assert message["response_type"] == "in_channel" and stored(slack.services, "C1").active
+    for line, refusal in (
+        ("/unsubscribe", texts.NOT_CHAT_ADMIN),
+        ("/settings thread on", texts.SETTINGS_NOT_ADMIN),
+    ):
+        (message,) = await slack.command(line, channel="C1", user="U2")
+        assert message["response_type"] == "ephemeral" and message["text"] == refusal
+    sub = stored(slack.services, "C1")
+    assert sub.active and not sub.slack_thread
+
+
+async def test_with_members_any_member_manages_the_channel(slack: SlackHarness) -> None:
+    assert slack.services.settings.slack_subscribe == "members"  # the default
+    (message,) = await slack.command("/subscribe", channel="C1", user="U2")  # not an admin
+    assert message["response_type"] == "in_channel" and "09:00" in message["text"]
+    (message,) = await slack.command("/settings thread on", channel="C1", user="U2")
+    assert message["text"] == texts.SETTINGS_THREAD_ON and stored(slack.services, "C1").slack_thread
+    (message,) = await slack.command("/unsubscribe", channel="C1", user="U2")
+    assert message["text"] == texts.UNSUBSCRIBED and not stored(slack.services, "C1").active
+    assert slack.fake.api_calls("users.info") == []  # nobody's role is asked for
+    (message,) = await slack.command("/subscribe", channel="C2", user="U2")  # the bot is not in C2
+    assert message["response_type"] == "ephemeral" and f"/invite <@{BOT_USER_ID}>" in message["text"]
+    assert stored(slack.services, "C2") is None
 
 
 async def test_anyone_subscribes_a_direct_message(slack: SlackHarness) -> None:

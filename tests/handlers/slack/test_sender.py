@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import socket
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.broadcast.plan import json_ready
-from bot.channels import SendResult
+from bot.channels import InThread, SendResult
 from bot.models import Card, Digest
 from bot.render.slack import SlackMessage, render_digest_slack
 from bot.settings import ConfigError, Settings
@@ -59,7 +60,8 @@ def ratelimited(retry_after: str) -> Canned:
 async def test_send_posts_blocks_and_fallback(fake: FakeSlack) -> None:
     channel = channel_for(fake)
     (part,) = channel.render(DIGEST)
-    assert await channel.send("C1", part) == SendResult("sent")
+    result = await channel.send("C1", part)
+    assert result.status == "sent" and result.ref is not None  # the message's ts, for threads
     (call,) = fake.api_calls("chat.postMessage")
     assert call.token == TOKEN
     assert call.args["channel"] == "C1" and call.args["text"] == part.text
@@ -78,7 +80,7 @@ def test_limits_and_rendering() -> None:
 async def test_a_short_rate_limit_is_waited_out(fake: FakeSlack) -> None:
     fake.fail_with("chat.postMessage", ratelimited("0"))
     (part,) = render_digest_slack(DIGEST)
-    assert await channel_for(fake).send("C1", part) == SendResult("sent")
+    assert (await channel_for(fake).send("C1", part)).status == "sent"
     assert len(fake.api_calls("chat.postMessage")) == 2
 
 
@@ -151,7 +153,7 @@ async def test_mentions_in_external_text_reach_slack_escaped(
     caplog.set_level(logging.DEBUG)
     fake.fail_with("chat.postMessage", Canned(200, {"ok": False, "error": "not_in_channel"}))
     assert (await channel_for(fake).send("C1", part)).status == "blocked"
-    assert await channel_for(fake).send("C1", part) == SendResult("sent")
+    assert (await channel_for(fake).send("C1", part)).status == "sent"
     call = fake.api_calls("chat.postMessage")[-1]
     blocks = json.dumps(call.args["blocks"], ensure_ascii=False)
     assert escaped in call.args["text"] and escaped in blocks
@@ -172,7 +174,7 @@ async def test_stored_outbox_payloads_are_sent_as_blocks(fake: FakeSlack) -> Non
     channel = channel_for(fake)
     (part,) = channel.render(DIGEST)
     stored = json.loads(json.dumps(json_ready(part)))
-    assert await channel.send("C1", stored) == SendResult("sent")
+    assert (await channel.send("C1", stored)).status == "sent"
     (call,) = fake.api_calls("chat.postMessage")
     assert call.args["text"] == part.text
     assert call.args["blocks"] == json.loads(json.dumps(part.blocks))
@@ -181,3 +183,38 @@ async def test_stored_outbox_payloads_are_sent_as_blocks(fake: FakeSlack) -> Non
 def test_notices_render_as_blocks() -> None:
     (message,) = SlackChannel(None).render_text("⚠️ <!channel> 실패")  # type: ignore[arg-type]
     assert "&lt;!channel&gt;" in message.text
+
+
+PICTURE = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2502.00001.png"
+PICTURED = Digest(header=DIGEST.header, cards=(dataclasses.replace(card(1), thumbnail=PICTURE),))
+
+
+async def test_a_picture_slack_cannot_fetch_costs_only_the_picture(fake: FakeSlack) -> None:
+    (part,) = render_digest_slack(PICTURED)
+    fake.fail_with("chat.postMessage", Canned(200, {"ok": False, "error": "invalid_blocks"}))
+    assert (await channel_for(fake).send("C1", part)).status == "sent"
+    first, second = fake.api_calls("chat.postMessage")
+    assert "image" in json.dumps(first.args["blocks"]) and "image" not in json.dumps(second.args["blocks"])
+    assert second.args["text"] == part.text and "자세히" in json.dumps(
+        second.args["blocks"], ensure_ascii=False
+    )
+
+
+async def test_a_message_without_pictures_is_not_sent_twice(fake: FakeSlack) -> None:
+    (part,) = render_digest_slack(DIGEST)
+    fake.fail_with("chat.postMessage", Canned(200, {"ok": False, "error": "invalid_blocks"}))
+    result = await channel_for(fake).send("C1", part)
+    assert (result.status, result.detail) == ("failed", "invalid_blocks")
+    assert len(fake.api_calls("chat.postMessage")) == 1
+
+
+async def test_a_thread_reply_names_its_thread(fake: FakeSlack) -> None:
+    channel = channel_for(fake)
+    head, reply = channel.render_thread(Digest(header=DIGEST.header, cards=(card(1),)))
+    first = await channel.send("C1", json.loads(json.dumps(json_ready(head))))
+    assert first.status == "sent" and first.ref
+    assert (
+        await channel.send("C1", InThread(json.loads(json.dumps(json_ready(reply))), first.ref))
+    ).status == "sent"
+    calls = fake.api_calls("chat.postMessage")
+    assert "thread_ts" not in calls[0].args and calls[1].args["thread_ts"] == first.ref
