@@ -74,7 +74,7 @@ def top_of_period(services: Services, days: int, n: int, until: dt.date | None =
         return None
     since, until = window_until(until, days)
     with services.db.session() as session:
-        found = papers.top_for_days(session, since, until, n)
+        found = papers.top_between(session, since, until, n)
     return period_digest(since, until, days, found, services.taxonomy) if found else None
 
 

@@ -137,29 +137,12 @@ def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n
 def top_between(
     session: Session, since: dt.date, until: dt.date, n: int, codes: Sequence[str] | None = None
 ) -> list[StoredPaper]:
-    """The `n` most-upvoted papers listed between `since` and `until` (optionally of some fields).
-
-    A paper listed on several of those days counts once, with its latest listing there (as in
-    `top_for_field`)."""
-    latest = (
-        select(Listing.paper_id, func.max(Listing.day).label("day"))
-        .where(Listing.day >= since, Listing.day <= until)
-        .group_by(Listing.paper_id)
-        .subquery()
-    )
-    query = (
-        select(Paper, LISTING_VOTES)
-        .join(latest, latest.c.paper_id == Paper.id)
-        .join(Listing, and_(Listing.paper_id == latest.c.paper_id, Listing.day == latest.c.day))
-    )
+    """The `n` most-upvoted papers listed between `since` and `until` (optionally of some fields),
+    each once with its latest listing there."""
+    query = _latest_listing(since, until)
     if codes:
         query = query.where(Paper.id.in_(select(PaperField.paper_id).where(PaperField.code.in_(codes))))
     return _load(session, session.execute(_ranked(query, n)).all())
-
-
-def top_for_days(session: Session, since: dt.date, until: dt.date, n: int) -> list[StoredPaper]:
-    """The `n` most-upvoted papers listed between `since` and `until`, each once with its latest votes."""
-    return _load(session, session.execute(_ranked(_latest_listing(since, until), n)).all())
 
 
 def field_counts(

@@ -8,7 +8,7 @@ from bot import texts
 from bot.selection import top_of_period
 from bot.services import Services
 from storage.db import Database
-from storage.papers import top_for_days, upsert_papers
+from storage.papers import top_between, upsert_papers
 from storage.records import PaperIn
 
 UNTIL = dt.date(2025, 3, 31)
@@ -42,7 +42,7 @@ def stock(db: Database) -> None:
 
 def ranked(db: Database, days: int, n: int = 20) -> list[tuple[str, int | None]]:
     with db.session() as session:
-        found = top_for_days(session, day(days - 1), UNTIL, n)
+        found = top_between(session, day(days - 1), UNTIL, n)
     return [(p.id[-2:], p.upvotes) for p in found]
 
 
