@@ -55,6 +55,8 @@ class Paper(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 
+    __table_args__ = (Index("ix_papers_votes", upvotes.desc(), "id"),)
+
 
 class Listing(Base):
     """A paper on one day's Daily Papers list (a paper may be listed on several days)."""
