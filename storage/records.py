@@ -74,6 +74,33 @@ class SubscriberView:
 
 
 @dataclass(frozen=True)
+class SubscribeCounts:
+    """What subscribing many chats did: new rows, inactive ones switched back on, active ones."""
+
+    added: int = 0
+    reactivated: int = 0
+    already_subscribed: int = 0
+
+    def __add__(self, other: SubscribeCounts) -> SubscribeCounts:
+        return SubscribeCounts(
+            self.added + other.added,
+            self.reactivated + other.reactivated,
+            self.already_subscribed + other.already_subscribed,
+        )
+
+
+@dataclass(frozen=True)
+class UnsubscribeCounts:
+    """What unsubscribing many chats did: active ones switched off, the rest (unknown or inactive)."""
+
+    removed: int = 0
+    not_subscribed: int = 0
+
+    def __add__(self, other: UnsubscribeCounts) -> UnsubscribeCounts:
+        return UnsubscribeCounts(self.removed + other.removed, self.not_subscribed + other.not_subscribed)
+
+
+@dataclass(frozen=True)
 class BroadcastView:
     """A broadcast with its outbox row counts by status."""
 

@@ -1,16 +1,42 @@
-"""Subscriber queries: subscribe, unsubscribe, list, deactivate, each chat's schedule."""
+"""Subscriber queries: subscribe, unsubscribe, list, deactivate, each chat's schedule.
+
+`subscribe_many` and `unsubscribe_many` change many chats with two statements per chunk of ids at
+most; a chunk's ids are bound as one parameter (an array on PostgreSQL, a JSON text on SQLite), so
+no statement comes near PostgreSQL's 65,535 parameters, however large the chunk.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    ARRAY,
+    FromClause,
+    Select,
+    Table,
+    Text,
+    case,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.records import Keywords, SubscriberView, Term
+from storage.db import affected
+from storage.records import Keywords, SubscribeCounts, SubscriberView, Term, UnsubscribeCounts
 from storage.tables import Subscriber
+
+CHUNK = 5000
+_SUBSCRIBERS = cast(Table, Subscriber.__table__)
+_TEXTS = ARRAY(Text)
 
 
 def keywords_json(keywords: Keywords) -> dict[str, Any]:
@@ -243,3 +269,144 @@ def set_slack_thread(session: Session, platform: str, chat_id: str, on: bool) ->
         return False
     row.slack_thread = on
     return True
+
+
+def chunks(ids: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
+    """The ids without repeats (first occurrence wins), `size` at a time."""
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), size):
+        yield unique[start : start + size]
+
+
+def subscribe_many(
+    session: Session,
+    platform: str,
+    ids: Iterable[str],
+    fields: Sequence[str] | None = None,
+    keywords: Keywords | None = None,
+    chat_kind: str | None = None,
+    chunk_size: int = CHUNK,
+) -> SubscribeCounts:
+    """`subscribe` (and, given `keywords`, `set_keywords`) for every id, a chunk per statement.
+
+    `chat_kind` None guesses each chat's kind from its id; `keywords` None leaves them as they were
+    (an empty filter clears them)."""
+    session.flush()
+    counts = SubscribeCounts()
+    for chunk in chunks(ids, chunk_size):
+        counts += _subscribe_chunk(session, platform, chunk, fields, keywords, chat_kind)
+    session.expire_all()  # rows this session loaded before are stale now
+    return counts
+
+
+def _subscribe_chunk(
+    session: Session,
+    platform: str,
+    chunk: list[str],
+    fields: Sequence[str] | None,
+    keywords: Keywords | None,
+    chat_kind: str | None,
+) -> SubscribeCounts:
+    """One SELECT for the counts, then one INSERT … ON CONFLICT DO UPDATE for new and known chats."""
+    table = _SUBSCRIBERS
+    known = select(table.c.active).where(
+        table.c.platform == platform, table.c.chat_id.in_(_id_list(session, chunk))
+    )
+    states = list(session.scalars(known))
+    active = sum(1 for on in states if on)
+    counts = SubscribeCounts(len(chunk) - len(states), len(states) - active, active)
+
+    now = _now()
+    new = _id_kind_rows(session, [(i, chat_kind or guess_chat_kind(platform, i)) for i in chunk])
+    values = {
+        "platform": literal(platform, table.c.platform.type),
+        "chat_id": new.c.chat_id,
+        "chat_kind": new.c.chat_kind,
+        "fields": literal(list(fields) if fields else None, table.c.fields.type),
+        "keywords": literal(keywords_json(keywords) if keywords else None, table.c.keywords.type),
+        "active": true(),
+        "daily": true(),
+        "weekly": false(),
+        "slack_thread": false(),
+        "created_at": literal(now, table.c.created_at.type),
+        "updated_at": literal(now, table.c.updated_at.type),
+    }
+    # (the WHERE keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT)
+    source = select(*values.values()).select_from(new).where(true())
+    stmt = _insert(session, table).from_select(list(values), source)
+    changes: dict[str, Any] = {
+        "chat_kind": stmt.excluded.chat_kind,
+        "active": true(),
+        "deactivated_reason": None,
+        "daily": true(),
+        # an inactive chat that subscribes again gets the daily digest only, as in `subscribe`
+        "weekly": case((table.c.active, table.c.weekly), else_=false()),
+        "fields": stmt.excluded.fields,
+        "updated_at": now,
+    }
+    if keywords is not None:
+        changes["keywords"] = stmt.excluded.keywords
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.platform, table.c.chat_id], set_=changes)
+    session.execute(stmt)
+    return counts
+
+
+def unsubscribe_many(
+    session: Session,
+    platform: str,
+    ids: Iterable[str],
+    reason: str = "unsubscribed",
+    chunk_size: int = CHUNK,
+) -> UnsubscribeCounts:
+    """`unsubscribe` for every id: one UPDATE per chunk deactivates the active ones."""
+    session.flush()
+    table = _SUBSCRIBERS
+    counts = UnsubscribeCounts()
+    for chunk in chunks(ids, chunk_size):
+        stmt = (
+            update(table)
+            .where(
+                table.c.platform == platform,
+                table.c.chat_id.in_(_id_list(session, chunk)),
+                table.c.active.is_(True),
+            )
+            .values(active=False, deactivated_reason=reason, updated_at=_now())
+        )
+        removed = affected(session, stmt)
+        counts += UnsubscribeCounts(removed, len(chunk) - removed)
+    session.expire_all()
+    return counts
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _id_list(session: Session, ids: list[str]) -> Select[tuple[str]]:
+    """The ids as a one-column SELECT bound as one parameter (an array, or a JSON text on SQLite)."""
+    if _is_postgresql(session):
+        ids_array = sql_cast(literal(ids, _TEXTS), _TEXTS)
+        return select(func.unnest(ids_array).table_valued("value").render_derived().c.value)
+    return select(func.json_each(json.dumps(ids)).table_valued("value").c.value)
+
+
+def _id_kind_rows(session: Session, rows: list[tuple[str, str]]) -> FromClause:
+    """(chat_id, chat_kind) rows bound as one parameter per column (one JSON text on SQLite)."""
+    if _is_postgresql(session):
+        ids, kinds = (sql_cast(literal(list(column), _TEXTS), _TEXTS) for column in zip(*rows, strict=True))
+        return func.unnest(ids, kinds).table_valued("chat_id", "chat_kind").render_derived()
+    pairs = func.json_each(json.dumps(rows)).table_valued("value").alias("pairs")
+    return select(
+        func.json_extract(pairs.c.value, "$[0]").label("chat_id"),
+        func.json_extract(pairs.c.value, "$[1]").label("chat_kind"),
+    ).subquery("new")
+
+
+def _insert(session: Session, table: Table) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT (SQLite and PostgreSQL share its API)."""
+    dialect = postgresql if _is_postgresql(session) else sqlite
+    return dialect.insert(table)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

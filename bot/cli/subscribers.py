@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import click
 
-from bot.cli.app import CliError, examples, wiring
+from bot.cli.app import CliError, examples, progress, wiring
 
 PLATFORMS = ("telegram", "slack", "console")
 _CHAT_ID = {
@@ -21,16 +22,41 @@ _CHAT_ID = {
 
 
 def _ids(platform: str, chat_ids: tuple[str, ...], from_file: Path | None) -> list[str]:
+    """The chat ids of the arguments and of the file (one a line; blank lines and # comments skipped).
+
+    Any malformed id fails the whole command, naming the first bad line, before anything changes."""
+    pattern = _CHAT_ID[platform]
     ids = list(chat_ids)
+    bad = [f"{i[:40]!r}" for i in chat_ids if not pattern.match(i)]
     if from_file is not None:
-        lines = from_file.read_text(encoding="utf-8").splitlines()
-        ids += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    bad = [i for i in ids if not _CHAT_ID[platform].match(i)]
+        try:
+            lines = from_file.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError:
+            raise click.UsageError(f"{from_file.name}: not UTF-8 text") from None
+        for number, line in enumerate(lines, 1):
+            chat_id = line.strip()
+            if not chat_id or chat_id.startswith("#"):
+                continue
+            if pattern.match(chat_id):
+                ids.append(chat_id)
+            else:
+                bad.append(f"{chat_id[:40]!r} ({from_file.name} line {number})")
     if bad:
-        raise click.UsageError(f"not a {platform} chat id: {bad[0][:40]!r} ({len(bad)} bad in all)")
+        raise click.UsageError(f"not a {platform} chat id: {bad[0]}; {len(bad)} bad in all, nothing changed")
     if not ids:
         raise click.UsageError("give at least one CHAT_ID or --from-file")
     return list(dict.fromkeys(ids))
+
+
+_FROM_FILE = click.option(
+    "--from-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="A file with one chat id per line (blank lines and # comments are skipped).",
+)
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 
 
 @click.group(
@@ -85,7 +111,7 @@ def list_(ctx: click.Context, platform: str | None, fmt: str) -> None:
     epilog=examples(
         "paperbot subscribers add telegram -1001234567890 --fields nlp,llm",
         "paperbot subscribers add telegram 12345 --keywords 'diffusion \"video generation\" -survey'",
-        "paperbot subscribers add slack --from-file channels.txt",
+        "paperbot subscribers add slack --from-file channels.txt --format json",
     ),
 )
 @click.argument("platform", type=click.Choice(PLATFORMS))
@@ -105,12 +131,8 @@ def list_(ctx: click.Context, platform: str | None, fmt: str) -> None:
     help='Keywords as /keywords takes them: words, "phrases", -excluded; "off" clears them '
     "(default: left as they were).",
 )
-@click.option(
-    "--from-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    metavar="FILE",
-    help="A file with one chat id per line.",
-)
+@_FROM_FILE
+@_FORMAT
 @click.pass_context
 def add(
     ctx: click.Context,
@@ -119,13 +141,14 @@ def add(
     field_list: str,
     keyword_text: str | None,
     from_file: Path | None,
+    fmt: str,
 ) -> None:
-    """Subscribe chats (many ids at once)."""
+    """Subscribe chats (many ids at once); chats that had unsubscribed get the daily digest again."""
     from bot import args as A
     from bot.bootstrap import resolve_chat
     from bot.search_query import KEYWORDS_OFF, parse_keywords
     from storage import subscribers
-    from storage.records import Keywords
+    from storage.records import Keywords, SubscribeCounts
 
     services = wiring(ctx).services()
     codes = [c.strip() for c in field_list.split(",") if c.strip()]
@@ -144,28 +167,54 @@ def add(
         ids = [resolve_chat(services.settings, platform, i) for i in _ids(platform, chat_ids, from_file)]
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    with services.db.session() as session:
-        for chat_id in ids:
-            kind = subscribers.guess_chat_kind(platform, chat_id)
-            subscribers.subscribe(session, platform, chat_id, kind, codes or None)
-            if keywords is not None:
-                subscribers.set_keywords(session, platform, chat_id, kind, keywords)
-    click.echo(f"subscribed {len(ids)} {platform} chats")
+    counts = SubscribeCounts()
+    with services.db.session() as session, progress(list(subscribers.chunks(ids)), "subscribing") as bar:
+        for chunk in bar:
+            counts += subscribers.subscribe_many(session, platform, chunk, codes or None, keywords)
+    chats = counts.added + counts.reactivated + counts.already_subscribed
+    if fmt == "json":
+        click.echo(_json({"platform": platform, "chats": chats, **dataclasses.asdict(counts)}))
+        return
+    click.echo(
+        f"subscribed {chats} {platform} chats ({counts.added} new, {counts.reactivated} reactivated, "
+        f"{counts.already_subscribed} already subscribed)"
+    )
 
 
 @subscribers_group.command(
     "remove",
     context_settings={"ignore_unknown_options": True},
-    epilog=examples("paperbot subscribers remove slack C0123456789"),
+    epilog=examples(
+        "paperbot subscribers remove slack C0123456789",
+        "paperbot subscribers remove telegram --from-file gone.txt --format json",
+    ),
 )
 @click.argument("platform", type=click.Choice(PLATFORMS))
-@click.argument("chat_ids", nargs=-1, required=True, metavar="CHAT_ID...")
+@click.argument("chat_ids", nargs=-1, metavar="[CHAT_ID]...")
+@_FROM_FILE
+@_FORMAT
 @click.pass_context
-def remove(ctx: click.Context, platform: str, chat_ids: tuple[str, ...]) -> None:
-    """Unsubscribe chats."""
+def remove(
+    ctx: click.Context, platform: str, chat_ids: tuple[str, ...], from_file: Path | None, fmt: str
+) -> None:
+    """Unsubscribe chats (many ids at once)."""
     from storage import subscribers
+    from storage.records import UnsubscribeCounts
 
+    ids = _ids(platform, chat_ids, from_file)
     services = wiring(ctx).services()
-    with services.db.session() as session:
-        done = sum(subscribers.unsubscribe(session, platform, c, "removed by admin") for c in chat_ids)
-    click.echo(f"unsubscribed {done} of {len(chat_ids)} {platform} chats")
+    counts = UnsubscribeCounts()
+    with services.db.session() as session, progress(list(subscribers.chunks(ids)), "unsubscribing") as bar:
+        for chunk in bar:
+            counts += subscribers.unsubscribe_many(session, platform, chunk, "removed by admin")
+    chats = counts.removed + counts.not_subscribed
+    if fmt == "json":
+        click.echo(_json({"platform": platform, "chats": chats, **dataclasses.asdict(counts)}))
+        return
+    click.echo(
+        f"unsubscribed {counts.removed} of {chats} {platform} chats ({counts.not_subscribed} not subscribed)"
+    )
+
+
+def _json(data: dict[str, object]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
