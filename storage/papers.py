@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, select
+from sqlalchemy import ColumnElement, Select, delete, exists, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.records import StoredPaper
@@ -94,19 +94,36 @@ def _ranked(query: Select, n: int) -> Select:
     ).limit(n)
 
 
+# The same without a join: the paper's own count is looked up only for a listing that has none.
+_OWN_VOTES = func.coalesce(
+    Listing.upvotes, select(Paper.upvotes).where(Paper.id == Listing.paper_id).scalar_subquery()
+).label("votes")
+
+
 def _listed() -> Select:
-    """(paper id, listing votes) of listings joined to their papers: the narrow rows ranking reads."""
-    return select(Listing.paper_id, LISTING_VOTES).join(Paper, Paper.id == Listing.paper_id)
+    """(paper id, listing votes) of listings: the narrow rows that ranking reads."""
+    return select(Listing.paper_id, _OWN_VOTES)
+
+
+def _ranked_listings(query: Select, n: int) -> Select:
+    """`_ranked` for the narrow rows of `_listed`."""
+    return query.order_by(
+        _OWN_VOTES.desc().nulls_last(), Listing.position.asc().nulls_last(), Listing.paper_id
+    ).limit(n)
 
 
 def _of_fields(codes: Sequence[str]) -> ColumnElement[bool]:
-    """The listing's paper has one of `codes`, checked per listing through the (paper_id, code) key."""
-    return exists().where(PaperField.paper_id == Listing.paper_id, PaperField.code.in_(codes))
+    """The listing's paper has one of `codes`, checked per listing through the (paper_id, code) key.
+
+    A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a join and may then read every row
+    of the field (a tenth of the corpus) to hash them, where the window has a few hundred listings."""
+    found = select(literal(1)).where(PaperField.paper_id == Listing.paper_id, PaperField.code.in_(codes))
+    return found.limit(1).scalar_subquery().is_not(None)
 
 
 def _top(session: Session, query: Select, n: int) -> list[StoredPaper]:
     """Rank the narrow `(paper id, votes)` rows of `query`, then load only the `n` winners' rows."""
-    ranked = session.execute(_ranked(query, n)).all()
+    ranked = session.execute(_ranked_listings(query, n)).all()
     if not ranked:
         return []
     ids = [paper_id for paper_id, _ in ranked]
