@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Select, delete, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, delete, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.records import StoredPaper
@@ -148,8 +148,12 @@ def _latest_listing(since: dt.date, until: dt.date) -> Select:
     count (fetched last; Hugging Face votes only grow, so it is also the highest) and that day's
     position for ties."""
     later = aliased(Listing)
-    newer = exists().where(later.paper_id == Listing.paper_id, later.day > Listing.day, later.day <= until)
-    return _listed().where(Listing.day >= since, Listing.day <= until, ~newer)
+    newer = select(literal(1)).where(
+        later.paper_id == Listing.paper_id, later.day > Listing.day, later.day <= until
+    )
+    # Per listing (as in _of_fields): as NOT EXISTS, PostgreSQL may hash every listing of the table.
+    latest = newer.limit(1).scalar_subquery().is_(None)
+    return _listed().where(Listing.day >= since, Listing.day <= until, latest)
 
 
 def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n: int) -> list[StoredPaper]:
