@@ -1,11 +1,13 @@
 """Import the recorded Hugging Face corpus and time `/top`, `/field` and `/search` through the command layer.
 
-Usage: python benchmarks/corpus.py [--shared ../shared] [--database URL] [--synthetic 100000] [--queries 400]
+Usage: python benchmarks/corpus.py [--shared ../shared] [--database URL] [--synthetic 100000]
+                                  [--queries 400] [--runs 3] [--no-analyze]
 
-Prints import time, then p50/p99 latency of `/top` and `/field` at corpus size and after growing the
-database to the synthetic size, and for `/search` the min/median/max of p50 and p99 over three runs
-with the load average. Uses a temporary SQLite file unless --database is given; the corpus folder is
-PAPERBOT_SHARED_DIR (as in the tests) or --shared.
+Prints import time, then p50/p99 latency of `/top`, `/field` and `/search` at corpus size and after
+growing the database to the synthetic size, each as min/median/max over `--runs` runs with the load
+average. On PostgreSQL, ANALYZE runs after each load (as autovacuum would) unless --no-analyze.
+Uses a temporary SQLite file unless --database is given; the corpus folder is PAPERBOT_SHARED_DIR
+(as in the tests) or --shared.
 """
 
 from __future__ import annotations
@@ -110,8 +112,14 @@ def timed(services: Services, make: Callable[[random.Random], Request], count: i
     return statistics.median(samples), percentile(samples, 99)
 
 
-def report(services: Services, label: str, days: list[dt.date], queries: int) -> None:
-    """Print `/top` and `/field` latency."""
+def _spread(values: list[float]) -> str:
+    ordered = sorted(values)
+    return f"{ordered[0]:7.2f} /{statistics.median(ordered):7.2f} /{ordered[-1]:7.2f}"
+
+
+def report(services: Services, label: str, days: list[dt.date], queries: int, runs: int) -> None:
+    """Print p50 and p99 of `/top`, `/field` and `/search` as min / median / max over `runs` runs,
+    with the load average."""
     names = [f.name for f in services.taxonomy.fields]
 
     def top(rng: random.Random) -> Request:
@@ -120,25 +128,25 @@ def report(services: Services, label: str, days: list[dt.date], queries: int) ->
     def field(rng: random.Random) -> Request:
         return Request("console", "bench", "bench", "field", (*rng.choice(names).split(), "10"))
 
-    for name, make in (("/top", top), ("/field", field)):
-        p50, p99 = timed(services, make, queries)
-        print(f"{label:>16}  {name:<7} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   ({queries} queries)")
-
-
-def search_report(services: Services, label: str, queries: int, runs: int = 3) -> None:
-    """Print `/search` p50/p99 as min/median/max over `runs` runs, with the load average."""
-
     def search(rng: random.Random) -> Request:
         return Request("console", "bench", "bench", "search", tuple(rng.choice(SEARCHES).split()))
 
-    results = [timed(services, search, queries) for _ in range(runs)]
-    p50s, p99s = sorted(r[0] for r in results), sorted(r[1] for r in results)
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(
-        f"{label:>16}  /search p50 {p50s[0]:6.2f}/{statistics.median(p50s):6.2f}/{p50s[-1]:6.2f} ms   "
-        f"p99 {p99s[0]:6.2f}/{statistics.median(p99s):6.2f}/{p99s[-1]:6.2f} ms "
-        f"(min/median/max of {runs} runs x {queries} queries; load average {load})"
-    )
+    for name, make in (("/top", top), ("/field", field), ("/search", search)):
+        results = [timed(services, make, queries) for _ in range(runs)]
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(
+            f"{label:>16}  {name:<7} p50 {_spread([r[0] for r in results])} ms   "
+            f"p99 {_spread([r[1] for r in results])} ms   "
+            f"(min/median/max of {runs} runs x {queries} queries; load average {load})"
+        )
+
+
+def analyze(services: Services, skip: bool) -> None:
+    """Refresh PostgreSQL's statistics after loading, as autovacuum would, and say so."""
+    if not skip and services.db.analyze():
+        print("statistics: ANALYZE run after loading (--no-analyze to time without)")
+    elif not services.db.is_sqlite:
+        print("statistics: as left by loading (no ANALYZE)")
 
 
 def main() -> None:
@@ -149,6 +157,8 @@ def main() -> None:
     parser.add_argument("--database", default=None)
     parser.add_argument("--synthetic", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--runs", type=int, default=3, help="runs per command and size (min/median/max)")
+    parser.add_argument("--no-analyze", action="store_true", help="PostgreSQL: no ANALYZE after loading")
     opts = parser.parse_args()
     corpus = opts.shared / "data" / "hf-daily-papers"
     if not corpus.is_dir():
@@ -165,13 +175,13 @@ def main() -> None:
         f"({stored / seconds:.0f} papers/s)"
     )
     days = sorted(dt.date.fromisoformat(p.stem) for p in corpus.glob("*.json"))
-    report(services, f"{stored} papers", days, opts.queries)
-    search_report(services, f"{stored} papers", opts.queries)
+    analyze(services, opts.no_analyze)
+    report(services, f"{stored} papers", days, opts.queries, opts.runs)
     start = time.perf_counter()
     total = grow(services, opts.synthetic, days)
     print(f"grow: to {total} papers in {time.perf_counter() - start:.1f} s")
-    report(services, f"{total} papers", days, opts.queries)
-    search_report(services, f"{total} papers", opts.queries)
+    analyze(services, opts.no_analyze)
+    report(services, f"{total} papers", days, opts.queries, opts.runs)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, delete, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from storage.records import StoredPaper
 from storage.tables import KoreanText, Listing, Paper, PaperField
@@ -94,44 +94,74 @@ def _ranked(query: Select, n: int) -> Select:
     ).limit(n)
 
 
+# The same without a join: the paper's own count is looked up only for a listing that has none.
+_OWN_VOTES = func.coalesce(
+    Listing.upvotes, select(Paper.upvotes).where(Paper.id == Listing.paper_id).scalar_subquery()
+).label("votes")
+
+
+def _listed() -> Select:
+    """(paper id, listing votes) of listings: the narrow rows that ranking reads."""
+    return select(Listing.paper_id, _OWN_VOTES)
+
+
+def _ranked_listings(query: Select, n: int) -> Select:
+    """`_ranked` for the narrow rows of `_listed`."""
+    return query.order_by(
+        _OWN_VOTES.desc().nulls_last(), Listing.position.asc().nulls_last(), Listing.paper_id
+    ).limit(n)
+
+
+def _of_fields(codes: Sequence[str]) -> ColumnElement[bool]:
+    """The listing's paper has one of `codes`, checked per listing through the (paper_id, code) key.
+
+    A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a join and may then read every row
+    of the field (a tenth of the corpus) to hash them, where the window has a few hundred listings."""
+    found = select(literal(1)).where(PaperField.paper_id == Listing.paper_id, PaperField.code.in_(codes))
+    return found.limit(1).scalar_subquery().is_not(None)
+
+
+def _top(session: Session, query: Select, n: int) -> list[StoredPaper]:
+    """Rank the narrow `(paper id, votes)` rows of `query`, then load only the `n` winners' rows."""
+    ranked = session.execute(_ranked_listings(query, n)).all()
+    if not ranked:
+        return []
+    ids = [paper_id for paper_id, _ in ranked]
+    rows = {row.id: row for row in session.scalars(select(Paper).where(Paper.id.in_(ids)))}
+    return _load(session, [(rows[paper_id], votes) for paper_id, votes in ranked])
+
+
 def top_for_day(
     session: Session, day: dt.date, n: int, codes: Sequence[str] | None = None
 ) -> list[StoredPaper]:
     """The `n` most-upvoted papers listed on `day` (with that day's votes), optionally of some fields."""
-    query = select(Paper, LISTING_VOTES).join(Listing, Listing.paper_id == Paper.id).where(Listing.day == day)
+    query = _listed().where(Listing.day == day)
     if codes:
-        in_fields = select(PaperField.paper_id).where(PaperField.code.in_(codes))
-        query = query.where(Paper.id.in_(in_fields))
-    return _load(session, session.execute(_ranked(query, n)).all())
+        query = query.where(_of_fields(codes))
+    return _top(session, query, n)
 
 
 def _latest_listing(since: dt.date, until: dt.date) -> Select:
-    """Papers listed between `since` and `until`, each joined to its latest listing there.
+    """Listings between `since` and `until` that are their paper's latest there (narrow rows).
 
     A paper listed on several days of the window is ranked and shown once, with that listing's
     count (fetched last; Hugging Face votes only grow, so it is also the highest) and that day's
     position for ties."""
-    latest = (
-        select(Listing.paper_id, func.max(Listing.day).label("day"))
-        .where(Listing.day >= since, Listing.day <= until)
-        .group_by(Listing.paper_id)
-        .subquery()
+    later = aliased(Listing)
+    newer = select(literal(1)).where(
+        later.paper_id == Listing.paper_id, later.day > Listing.day, later.day <= until
     )
-    return (
-        select(Paper, LISTING_VOTES)
-        .join(latest, latest.c.paper_id == Paper.id)
-        .join(Listing, and_(Listing.paper_id == latest.c.paper_id, Listing.day == latest.c.day))
-    )
+    # Per listing (as in _of_fields): as NOT EXISTS, PostgreSQL may hash every listing of the table.
+    latest = newer.limit(1).scalar_subquery().is_(None)
+    return _listed().where(Listing.day >= since, Listing.day <= until, latest)
 
 
 def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n: int) -> list[StoredPaper]:
-    """The `n` most-upvoted papers of field `code` listed between `since` and `until` (each once)."""
-    query = (
-        _latest_listing(since, until)
-        .join(PaperField, PaperField.paper_id == Paper.id)
-        .where(PaperField.code == code)
-    )
-    return _load(session, session.execute(_ranked(query, n)).all())
+    """The `n` most-upvoted papers of field `code` listed between `since` and `until` (each once).
+
+    Driven by the window's listings, each checked for the field: a field holds a tenth of the corpus,
+    far more rows than the window."""
+    return _top(session, _latest_listing(since, until).where(_of_fields([code])), n)
 
 
 def top_between(
@@ -141,8 +171,8 @@ def top_between(
     each once with its latest listing there."""
     query = _latest_listing(since, until)
     if codes:
-        query = query.where(Paper.id.in_(select(PaperField.paper_id).where(PaperField.code.in_(codes))))
-    return _load(session, session.execute(_ranked(query, n)).all())
+        query = query.where(_of_fields(codes))
+    return _top(session, query, n)
 
 
 def field_counts(

@@ -16,11 +16,9 @@ from sqlalchemy import column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from storage.papers import LISTING_VOTES, _load, _ranked
+from storage.ranked_search import TRIGRAM, fts_string, like_pattern, ranked_ids, short_word
 from storage.records import Keywords, SearchQuery, StoredPaper
 from storage.tables import Listing, Paper
-
-# The trigram tokenizer cannot match fewer than three characters; shorter terms use the word index.
-TRIGRAM = 3
 
 
 @dataclass
@@ -34,22 +32,6 @@ class _Sql:
         name = f"p{len(self.params)}"
         self.params[name] = value
         return f":{name}"
-
-
-def like_pattern(word: str) -> str:
-    """`%word%` with LIKE's wildcards and the escape character taken literally."""
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def fts_string(word: str) -> str:
-    """An FTS5 string literal: every character inside is literal (operators, `*`, `:`, `^`, ...)."""
-    return '"' + word.replace('"', '""') + '"'
-
-
-def short_word(word: str) -> str:
-    """A one- or two-character term reduced to its letters and digits (it matches whole words)."""
-    return "".join(c for c in word if c.isalnum())
 
 
 def word_query(word: str) -> str:
@@ -67,82 +49,13 @@ def _sqlite_match(sql: _Sql, word: str) -> str:
     return f"SELECT paper_id FROM paper_search_ids WHERE doc_id IN ({hits})"
 
 
-def _with_fields(sql: _Sql, ids: str, codes: tuple[str, ...]) -> str:
-    """`ids`, plus the papers of `codes` when the word names a field."""
-    if not codes:
-        return ids
-    bound = ", ".join(sql.bind(c) for c in codes)
-    return f"{ids} UNION SELECT paper_id FROM paper_fields WHERE code IN ({bound})"
-
-
-def _common(sql: _Sql, query: SearchQuery) -> None:
-    if query.since is not None:
-        sql.where.append(f"p.id IN (SELECT paper_id FROM listings WHERE day >= {sql.bind(query.since)})")
-
-
-def _sqlite_sql(query: SearchQuery, n: int) -> tuple[str, dict[str, Any]]:
-    sql = _Sql()
-    for term in query.terms:
-        sql.where.append(f"p.id IN ({_with_fields(sql, _sqlite_match(sql, term.text), term.codes)})")
-    for word in query.excluded:
-        sql.where.append(f"p.id NOT IN ({_sqlite_match(sql, word)})")
-    _common(sql, query)
-    ranked = [fts_string(t.text) for t in query.terms if len(t.text) >= TRIGRAM]
-    head, join, score = "", "", ""
-    if ranked:
-        # Materialized so that bm25 runs once per matching document, not once per candidate row.
-        # bm25 is negative, lower is better; weights: title, keywords, korean, abstract.
-        head = (
-            "WITH r AS MATERIALIZED (SELECT rowid AS doc_id, bm25(paper_fts, 4.0, 2.0, 2.0, 1.0) AS score "
-            f"FROM paper_fts WHERE paper_fts MATCH {sql.bind(' OR '.join(ranked))}) "
-        )
-        join = "JOIN paper_search_ids s ON s.paper_id = p.id LEFT JOIN r ON r.doc_id = s.doc_id"
-        score = "coalesce(r.score, 0), "
-    statement = (
-        f"{head}SELECT p.id FROM papers p {join} WHERE {' AND '.join(sql.where) or '1 = 1'} "
-        f"ORDER BY {score}p.upvotes DESC NULLS LAST, p.id LIMIT {sql.bind(n)}"
-    )
-    return statement, sql.params
-
-
-def _pg_match(sql: _Sql, word: str) -> str:
-    """Paper ids whose text contains `word` (trigram-indexed ILIKE), or the word for short terms."""
-    if len(word) >= TRIGRAM:
-        return f"SELECT paper_id FROM paper_search WHERE body ILIKE {sql.bind(like_pattern(word))}"
-    if word.isascii():
-        tsquery = f"plainto_tsquery('simple', {sql.bind(short_word(word))})"
-    else:
-        tsquery = f"to_tsquery('simple', quote_literal({sql.bind(short_word(word))}) || ':*')"
-    return f"SELECT paper_id FROM paper_search WHERE doc @@ {tsquery}"
-
-
-def _pg_sql(query: SearchQuery, n: int) -> tuple[str, dict[str, Any]]:
-    sql, scores = _Sql(), ["0"]
-    for term in query.terms:
-        sql.where.append(f"p.id IN ({_with_fields(sql, _pg_match(sql, term.text), term.codes)})")
-        # The 'simple' tsvector ranks whole-word hits (title weighted A); a title substring adds a bonus.
-        scores.append(f"ts_rank(ps.doc, plainto_tsquery('simple', {sql.bind(term.text)}))")
-        scores.append(f"0.5 * (ps.title ILIKE {sql.bind(like_pattern(term.text))})::int")
-    for word in query.excluded:
-        sql.where.append(f"p.id NOT IN ({_pg_match(sql, word)})")
-    _common(sql, query)
-    statement = (
-        "SELECT p.id FROM papers p JOIN paper_search ps ON ps.paper_id = p.id "
-        f"WHERE {' AND '.join(sql.where) or 'true'} "
-        f"ORDER BY {' + '.join(scores)} DESC, p.upvotes DESC NULLS LAST, p.id LIMIT {sql.bind(n)}"
-    )
-    return statement, sql.params
-
-
 def search_ids(session: Session, query: SearchQuery, n: int) -> list[str]:
     """Ids of the `n` best matches: named arXiv ids first, then by relevance, then votes."""
     named = list(session.scalars(select(Paper.id).where(Paper.id.in_(query.ids)))) if query.ids else []
     named.sort(key=query.ids.index)
     if not query.terms and not query.excluded:
         return named[:n]
-    build = _sqlite_sql if session.get_bind().dialect.name == "sqlite" else _pg_sql
-    statement, params = build(query, n + len(named))
-    found = [i for i in session.scalars(text(statement), params) if i not in named]
+    found = [i for i in ranked_ids(session, query, n + len(named)) if i not in named]
     return (named + found)[:n]
 
 

@@ -1,0 +1,333 @@
+"""`/search` matching and ranking that stay fast on a large corpus (SQLite FTS5, PostgreSQL tsvector).
+
+English words go through the word indexes: a term matches as whole words ("former" is not
+"transformer"), and only when no paper has it that way as a word prefix ("scal" finds "scaling").
+Korean terms, one- and two-character terms and terms with other characters keep their paths of
+migration 0005 (trigram substrings, or the word index for short ones).
+
+Ranking: terms found in the title, then bm25 / ts_rank, then votes. When at most `RANK_ALL` papers
+match, all of them are ranked; a larger match set is walked in vote order (index ix_papers_votes)
+and only its `2 n` most-voted papers are ranked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from storage.records import SearchQuery
+
+RANK_ALL = 1000  # match sets up to this size are ranked whole
+COUNT_CAP = 20_000  # SQLite: match sets are counted up to this size to plan the query
+TRIGRAM = 3  # shorter terms cannot use the trigram index
+_WORDS = re.compile(r"[A-Za-z0-9]+(?:[-. ]+[A-Za-z0-9]+)*")  # terms the word indexes answer
+_FIELD = "EXISTS (SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}))"
+_SINCE = "EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = {pid} AND l.day >= {since})"
+
+
+class _Params:
+    """Bound parameters of one statement; user text never becomes SQL."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f":{name}"
+
+    def many(self, values: Sequence[Any]) -> str:
+        return ", ".join(self.bind(v) for v in values)
+
+
+def fts_string(word: str) -> str:
+    """An FTS5 string literal: every character inside is literal (operators, `*`, `:`, `^`, ...)."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def short_word(word: str) -> str:
+    """A one- or two-character term reduced to its letters and digits (it matches whole words)."""
+    return "".join(c for c in word if c.isalnum())
+
+
+def like_pattern(word: str) -> str:
+    """`%word%` with LIKE's wildcards and the escape character taken literally."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def is_words(term: str) -> bool:
+    """True when the word index answers `term`: English words joined by spaces, `-` or `.`."""
+    return len(term) >= TRIGRAM and _WORDS.fullmatch(term) is not None
+
+
+def _may_prefix(term: str) -> bool:
+    """A prefix match only for a last word of three characters or more ("a" would match everything)."""
+    return len(re.split(r"[-. ]+", term)[-1]) >= TRIGRAM
+
+
+@dataclass
+class _Match:
+    """One term or excluded word: the index check, the field codes that also satisfy it, its size."""
+
+    table: str  # SQLite: paper_words or paper_fts; PostgreSQL: "doc" (tsvector) or "body" (ILIKE)
+    expr: str  # SQLite: an FTS5 query; PostgreSQL: the tsquery text or the LIKE pattern
+    codes: tuple[str, ...] = ()
+    words: bool = False  # answered by the word index (and so ranked by it)
+    size: int = 0  # SQLite: matching documents, counted up to COUNT_CAP
+
+
+@dataclass(frozen=True)
+class _Row:
+    paper_id: str
+    title: str
+    votes: int | None
+    score: float  # higher is more relevant
+
+
+def _title_hits(title: str, terms: Sequence[str]) -> int:
+    """How many terms the title holds (case-insensitively, as whole words for English words)."""
+    folded = title.casefold()
+    hits = 0
+    for term in terms:
+        word = term.casefold()
+        if is_words(term) or len(term) < TRIGRAM:
+            hits += re.search(rf"(?<![^\W_]){re.escape(word)}", folded) is not None
+        else:
+            hits += word in folded
+    return hits
+
+
+def _frequency(text: str, words: Sequence[str]) -> float:
+    """A bm25-like relevance of a few candidates, without bm25's count of every match in the corpus
+    (most of the cost of ranking a common word): each word's occurrences, saturated, per length."""
+    folded = text.casefold()
+    scale = 1 + len(folded) / 1000
+    score = 0.0
+    for word in words:
+        found = len(re.findall(rf"(?<![^\W_]){re.escape(word.casefold())}", folded))
+        score += found / (found + 1.2 * scale)
+    return score
+
+
+def _order(rows: Sequence[_Row], terms: Sequence[str], n: int) -> list[str]:
+    """Title hits, then relevance, then votes (unknown last), then id."""
+    ranked = sorted(
+        rows,
+        key=lambda r: (-_title_hits(r.title, terms), -r.score, r.votes is None, -(r.votes or 0), r.paper_id),
+    )
+    return [r.paper_id for r in ranked[:n]]
+
+
+# --- SQLite ---------------------------------------------------------------------------------------
+
+_PROBE_COST = {"paper_words": 60.0, "paper_fts": 400.0}  # µs to test one document against a query
+_LIST_COST = 0.25  # µs per matching document to list a match set once
+
+
+def _sqlite_count(session: Session, table: str, expr: str, cap: int = COUNT_CAP) -> int:
+    statement = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH :q LIMIT {cap})"
+    return int(session.scalar(text(statement), {"q": expr}) or 0)
+
+
+def _sqlite_match(session: Session, word: str, codes: tuple[str, ...] = ()) -> _Match:
+    """How SQLite matches `word`: whole words, else a word prefix, else a substring (trigrams)."""
+    if len(word) < TRIGRAM:
+        query = fts_string(short_word(word)) + ("" if word.isascii() else "*")
+        return _Match("paper_words", query, codes)
+    if is_words(word):
+        whole = fts_string(word)
+        if not _may_prefix(word) or _sqlite_count(session, "paper_words", whole, 1):
+            return _Match("paper_words", whole, codes, words=True)
+        return _Match("paper_words", whole + "*", codes, words=True)
+    return _Match("paper_fts", fts_string(word), codes)
+
+
+class _SqlitePlan:
+    """The checks of one SQLite search, each a list lookup or a per-document probe by its size."""
+
+    def __init__(self, session: Session, query: SearchQuery) -> None:
+        self.session, self.since = session, query.since
+        terms = [_sqlite_match(session, t.text, t.codes) for t in query.terms]
+        excluded = [_sqlite_match(session, w) for w in query.excluded]
+        self.words = [m for m in terms if m.words]  # ranked by the word index
+        # Terms without field codes on the same index are one FTS query (it intersects them itself).
+        self.required: list[_Match] = []
+        for table in ("paper_words", "paper_fts"):
+            plain = [m.expr for m in terms if m.table == table and not m.codes]
+            if plain:
+                self.required.append(_Match(table, " AND ".join(plain)))
+        words = self.required[0] if self.required and self.required[0].table == "paper_words" else None
+        self.excluded = []
+        for m in excluded:
+            if words is not None and m.table == "paper_words":
+                words.expr = f"({words.expr}) NOT {m.expr}"
+            else:
+                self.excluded.append(m)
+        self.either = [m for m in terms if m.codes]  # the term's text or one of its fields
+        for m in (*self.required, *self.either, *self.excluded):
+            m.size = _sqlite_count(session, m.table, m.expr)
+        self.documents = int(session.scalar(text("SELECT max(doc_id) FROM paper_search_ids")) or 0)
+
+    def _check(self, p: _Params, m: _Match, rows: float) -> str:
+        """`s` (a paper_search_ids row) matches `m`: the match set listed once, or a probe per row."""
+        if rows * _PROBE_COST[m.table] < m.size * _LIST_COST:
+            probe = f"{m.table} MATCH {p.bind(m.expr)} AND rowid = s.doc_id"
+            return f"EXISTS (SELECT 1 FROM {m.table} WHERE {probe})"
+        return f"+s.doc_id IN (SELECT rowid FROM {m.table} WHERE {m.table} MATCH {p.bind(m.expr)})"
+
+    def _where(self, p: _Params, rows: float, skip: _Match | None = None) -> str:
+        checks = [self._check(p, m, rows) for m in self.required if m is not skip]
+        for m in self.either:
+            field = _FIELD.format(pid="s.paper_id", codes=p.many(m.codes))
+            checks.append(f"({field} OR {self._check(p, m, rows)})")
+        checks += [f"NOT {self._check(p, m, rows)}" for m in self.excluded]
+        if self.since is not None:
+            checks.append(_SINCE.format(pid="s.paper_id", since=p.bind(self.since)))
+        return " AND ".join(checks) or "1 = 1"
+
+    def _walk_length(self, n: int) -> float:
+        """Expected papers read in vote order before `n` of them match every term."""
+        share = 1.0
+        for m in (*self.required, *self.either):
+            share *= min(1.0, max(m.size, 0.1 * self.documents if m.codes else 0) / max(1, self.documents))
+        return n / max(share, 1e-4)
+
+    def rows(self, n: int) -> list[_Row]:
+        """All matches when few, else the `n` most-voted ones, with their relevance."""
+        driver = min(self.required, key=lambda m: m.size, default=None)
+        if driver is not None and driver.size <= RANK_ALL:
+            return self._all(driver)
+        return self._most_voted(n)
+
+    def _all(self, driver: _Match) -> list[_Row]:
+        p, t = _Params(), driver.table
+        score = "bm25(paper_fts, 4.0, 2.0, 2.0, 1.0)" if t == "paper_fts" else "bm25(paper_words)"
+        statement = (
+            f"SELECT s.paper_id, p.title, p.upvotes, -{score} FROM {t} CROSS JOIN paper_search_ids s "
+            f"ON s.doc_id = {t}.rowid CROSS JOIN papers p ON p.id = s.paper_id "
+            f"WHERE {t} MATCH {p.bind(driver.expr)} AND {self._where(p, driver.size, skip=driver)}"
+        )
+        return [_Row(*row) for row in self.session.execute(text(statement), p.values)]
+
+    def _most_voted(self, n: int) -> list[_Row]:
+        p = _Params()
+        where = self._where(p, self._walk_length(n))
+        head = (
+            "SELECT s.paper_id, p.title, p.upvotes, p.abstract FROM papers p INDEXED BY ix_papers_votes "
+            "CROSS JOIN paper_search_ids s ON s.paper_id = p.id WHERE "
+        )
+        voted = f"{head}p.upvotes IS NOT NULL AND {where} ORDER BY p.upvotes DESC, p.id LIMIT {int(n)}"
+        found: list[Any] = list(self.session.execute(text(voted), p.values))
+        if len(found) < n:  # papers without a vote count come last
+            unvoted = f"{head}p.upvotes IS NULL AND {where} ORDER BY p.id LIMIT {int(n - len(found))}"
+            found += self.session.execute(text(unvoted), p.values)
+        words = [m.expr.strip('"*') for m in self.words]
+        return [_Row(i, t, v, _frequency(f"{t} {body}", words)) for i, t, v, body in found]
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+
+def _pg_exists(session: Session, condition: str, params: dict[str, Any]) -> bool:
+    statement = f"SELECT 1 FROM paper_search ps WHERE {condition} LIMIT 1"
+    return session.scalar(text(statement), params) is not None
+
+
+def _pg_condition(session: Session, p: _Params, word: str) -> tuple[str, str | None]:
+    """(`ps` matches `word`, the tsquery that ranks it or None): whole words, else a word prefix,
+    else a substring (pg_trgm)."""
+    if len(word) < TRIGRAM:
+        if word.isascii():
+            tsquery = f"plainto_tsquery('simple', {p.bind(short_word(word))})"
+        else:
+            tsquery = f"to_tsquery('simple', quote_literal({p.bind(short_word(word))}) || ':*')"
+        return f"ps.doc @@ {tsquery}", None
+    if is_words(word):
+        whole = f"phraseto_tsquery('simple', {p.bind(word)})"
+        if not _may_prefix(word) or _pg_exists(session, f"ps.doc @@ {whole}", p.values):
+            return f"ps.doc @@ {whole}", whole
+        prefix = f"to_tsquery('simple', {whole}::text || ':*')"
+        return f"ps.doc @@ {prefix}", prefix
+    return f"ps.body ILIKE {p.bind(like_pattern(word))}", None
+
+
+class _PostgresPlan:
+    """The checks of one PostgreSQL search, all on the paper's own `paper_search` row."""
+
+    def __init__(self, session: Session, query: SearchQuery) -> None:
+        self.session, self.p = session, _Params()
+        self.plain: list[str] = []  # checks a GIN index can answer
+        self.positive = False  # some term has no field codes: the word index can count the matches
+        self.other: list[str] = []  # checks per row (a field, a listing day)
+        ranks: list[str] = []
+        for term in query.terms:
+            check, rank = _pg_condition(session, self.p, term.text)
+            ranks += [rank] if rank else []
+            if term.codes:
+                field = _FIELD.format(pid="ps.paper_id", codes=self.p.many(term.codes))
+                self.other.append(f"({check} OR {field})")
+            else:
+                self.plain.append(check)
+                self.positive = True
+        for word in query.excluded:
+            self.plain.append(f"NOT ({_pg_condition(session, self.p, word)[0]})")
+        if query.since is not None:
+            self.other.append(_SINCE.format(pid="ps.paper_id", since=self.p.bind(query.since)))
+        self.rank = f"({' || '.join(ranks)})" if ranks else None
+
+    def rows(self, n: int) -> list[_Row]:
+        """All matches when few, else the `n` most-voted ones, with their relevance."""
+        if self.positive:
+            plain = " AND ".join(self.plain)
+            statement = (
+                f"SELECT count(*) FROM (SELECT 1 FROM paper_search ps WHERE {plain} LIMIT {RANK_ALL + 1}) x"
+            )
+            if (self.session.scalar(text(statement), self.p.values) or 0) <= RANK_ALL:
+                return self._all()
+        return self._most_voted(n)
+
+    def _score(self) -> str:
+        return f"ts_rank(ps.doc, {self.rank})" if self.rank else "0"
+
+    def _all(self) -> list[_Row]:
+        statement = (
+            f"SELECT ps.paper_id, p.title, p.upvotes, {self._score()} FROM paper_search ps "
+            f"JOIN papers p ON p.id = ps.paper_id WHERE {' AND '.join(self.plain + self.other)}"
+        )
+        return [_Row(*row) for row in self.session.execute(text(statement), self.p.values)]
+
+    def _most_voted(self, n: int) -> list[_Row]:
+        # A scalar subquery per paper: the planner cannot turn it into a join, so papers are read
+        # in vote order (ix_papers_votes) and the walk stops at the n-th match.
+        checks = " AND ".join(self.plain + self.other)
+        has = f"(SELECT {checks} FROM paper_search ps WHERE ps.paper_id = p.id)"
+        head = f"SELECT p.id FROM papers p WHERE {has} AND "
+        voted = f"{head}p.upvotes IS NOT NULL ORDER BY p.upvotes DESC, p.id LIMIT {int(n)}"
+        ids = list(self.session.scalars(text(voted), self.p.values))
+        if len(ids) < n:  # papers without a vote count come last
+            unvoted = f"{head}p.upvotes IS NULL ORDER BY p.id LIMIT {int(n - len(ids))}"
+            ids += self.session.scalars(text(unvoted), self.p.values)
+        if not ids:
+            return []
+        statement = (
+            f"SELECT ps.paper_id, p.title, p.upvotes, {self._score()} FROM paper_search ps "
+            "JOIN papers p ON p.id = ps.paper_id WHERE ps.paper_id = ANY(:ids)"
+        )
+        return [_Row(*row) for row in self.session.execute(text(statement), {**self.p.values, "ids": ids})]
+
+
+def ranked_ids(session: Session, query: SearchQuery, n: int) -> list[str]:
+    """Ids of the `n` best matches of the query's terms and exclusions (named ids aside)."""
+    if session.get_bind().dialect.name == "sqlite":
+        plan: _SqlitePlan | _PostgresPlan = _SqlitePlan(session, query)
+    else:
+        # One search reads few rows; parallel workers cost more to start than they save.
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        plan = _PostgresPlan(session, query)
+    return _order(plan.rows(2 * n), [t.text for t in query.terms], n)
