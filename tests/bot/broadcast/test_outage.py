@@ -31,6 +31,13 @@ def statuses(services) -> Counter:
         return Counter(session.scalars(select(OutboxRow.status)))
 
 
+def tried_rows(services) -> int:
+    """Rows of the day's broadcast that were tried and provably never left."""
+    with services.db.session() as session:
+        found = broadcasts.find_daily(session, DAY)
+        return outbox.unsent_rows(session, found[0]) if found else 0
+
+
 def quick(services, **settings: float):
     """Minutes and hours scaled down so a test sees an outage, its notice and its end in seconds."""
     defaults = {"unreachable_notice_minutes": 0.01, "send_retry_max_seconds": 0.2}
@@ -49,7 +56,10 @@ async def test_an_outage_loses_nothing_and_the_admins_hear_of_it(services) -> No
     channel = MemoryChannel(down=True)
     engine = BroadcastEngine(services, {"telegram": channel}, "w", pacing=True)
     run = asyncio.create_task(DailyRun(services, {"telegram": channel}, engine)(DAY, wait=True))
-    await asyncio.sleep(1.5)  # well past the notice time: every send is refused meanwhile
+    await until(
+        lambda: sum(statuses(services).values()) == 20 and tried_rows(services) >= 1
+    )  # planned, tried
+    await asyncio.sleep(1.0)  # well past the notice time: every send is refused meanwhile
     assert channel.sent == [] and not run.done()
     during = statuses(services)  # (a row may be claimed for its next try at this very moment)
     assert set(during) <= {"pending", "in_flight"} and sum(during.values()) == 20
@@ -91,7 +101,7 @@ async def test_stopping_during_an_outage_leaves_the_broadcast_unfinished(service
     channel = MemoryChannel(down=True)
     engine = BroadcastEngine(services, {"telegram": channel}, "w", pacing=True)
     run = asyncio.create_task(DailyRun(services, {"telegram": channel}, engine)(DAY, wait=True))
-    await asyncio.sleep(0.5)
+    await until(lambda: tried_rows(services) >= 1)  # a busy machine may take a while to plan
     engine.stopping.set()
     result = await asyncio.wait_for(run, 10)
     with services.db.session() as session:
