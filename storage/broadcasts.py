@@ -17,7 +17,7 @@ from storage.tables import Broadcast, BroadcastPart, OutboxRow, Subscriber
 
 ACTIVE_STATUSES = ("pending", "running")
 SUBSCRIBER_PAGE = 1000  # subscribers read (and planned) at a time
-INSERT_CHUNK = 1000  # outbox rows per multi-row INSERT (6 parameters each: far below PostgreSQL's 65,535)
+INSERT_CHUNK = 1000  # outbox rows per batched INSERT (one cached Core statement, many parameter sets)
 FINAL_OUTBOX_STATUSES = ("sent", "failed", "blocked", "unknown")
 
 
@@ -135,10 +135,10 @@ def _add_messages(session: Session, broadcast_id: int, new: NewBroadcast) -> Non
                 }
             )
         if len(chunk) >= INSERT_CHUNK:
-            session.execute(insert(OutboxRow).values(chunk))
+            session.connection().execute(insert(OutboxRow.__table__), chunk)
             chunk = []
     if chunk:
-        session.execute(insert(OutboxRow).values(chunk))
+        session.connection().execute(insert(OutboxRow.__table__), chunk)
 
 
 def reopen_empty(session: Session, broadcast_id: int, new: NewBroadcast) -> bool:
