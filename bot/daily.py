@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from bot import texts
@@ -92,16 +92,18 @@ class DailyRun:
         status = ("created" if new.recipients else "empty") if created else "resumed"
         return DailyResult(day, status, broadcast_id, len(new.recipients), new.note)
 
-    def _recipients(self, day: dt.date, slot: dt.time) -> list[SubscriberView]:
-        """The daily subscribers of time slot `slot` that no other slot gave `day`'s digest yet."""
+    def _recipients(self, day: dt.date, slot: dt.time) -> Iterator[SubscriberView]:
+        """The daily subscribers of time slot `slot` that no other slot gave `day`'s digest yet.
+
+        Read a page at a time as planning goes: a large subscriber list is never in memory at once."""
         default = self.services.settings.digest_time
         with self.services.db.session() as session:
-            everyone = broadcasts.active_subscribers(session)
             done = broadcasts.served(session, "daily", day)
-        return [s for s in everyone if (s.digest_time or default) == slot and s.id not in done]
+        for page in broadcasts.subscriber_pages(self.services.db):
+            yield from (s for s in page if (s.digest_time or default) == slot and s.id not in done)
 
     def _new_broadcast(
-        self, day: dt.date, slot: dt.time, recipients: list[SubscriberView], notes: list[str]
+        self, day: dt.date, slot: dt.time, recipients: Iterable[SubscriberView], notes: list[str]
     ) -> NewBroadcast:
         """The day's digest planned for `recipients` (nobody gets anything when the day is empty)."""
         parts, chosen = plan(self.services, self.channels, day, recipients)

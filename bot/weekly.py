@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from bot.broadcast.engine import BroadcastEngine
 from bot.broadcast.plan import plan_week
@@ -58,13 +58,13 @@ class WeeklyRun:
         status = ("created" if chosen else "empty") if created else "resumed"
         return DailyResult(start, status, broadcast_id, len(chosen))
 
-    def _recipients(self, start: dt.date, slot: dt.time) -> list[SubscriberView]:
-        """The weekly subscribers of slot `slot` that no other slot gave this week's digest yet."""
+    def _recipients(self, start: dt.date, slot: dt.time) -> Iterator[SubscriberView]:
+        """The weekly subscribers of slot `slot` that no other slot gave this week's digest yet (by pages)."""
         default = self.services.settings.digest_time
         with self.services.db.session() as session:
-            everyone = broadcasts.weekly_subscribers(session)
             done = broadcasts.served(session, "weekly", start)
-        return [s for s in everyone if (s.digest_time or default) == slot and s.id not in done]
+        for page in broadcasts.subscriber_pages(self.services.db, "weekly"):
+            yield from (s for s in page if (s.digest_time or default) == slot and s.id not in done)
 
     async def _send(self, broadcast_id: int, wait: bool) -> None:
         if wait:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
@@ -16,6 +16,8 @@ from storage.subscribers import subscriber_view
 from storage.tables import Broadcast, BroadcastPart, OutboxRow, Subscriber
 
 ACTIVE_STATUSES = ("pending", "running")
+SUBSCRIBER_PAGE = 1000  # subscribers read (and planned) at a time
+INSERT_CHUNK = 1000  # outbox rows per batched INSERT (one cached Core statement, many parameter sets)
 FINAL_OUTBOX_STATUSES = ("sent", "failed", "blocked", "unknown")
 
 
@@ -119,20 +121,24 @@ def _add_messages(session: Session, broadcast_id: int, new: NewBroadcast) -> Non
     ]
     if part_rows:
         session.execute(insert(BroadcastPart), part_rows)
-    rows = [
-        {
-            "broadcast_id": broadcast_id,
-            "subscriber_id": sid,
-            "variant": variant,
-            "part": i,
-            "status": "pending",
-            "attempts": 0,
-        }
-        for sid, variant in new.recipients
-        for i in range(len(new.parts[variant]))
-    ]
-    if rows:
-        session.execute(insert(OutboxRow), rows)
+    chunk: list[dict[str, object]] = []
+    for sid, variant in new.recipients:
+        for i in range(len(new.parts[variant])):
+            chunk.append(
+                {
+                    "broadcast_id": broadcast_id,
+                    "subscriber_id": sid,
+                    "variant": variant,
+                    "part": i,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+            )
+        if len(chunk) >= INSERT_CHUNK:
+            session.connection().execute(insert(OutboxRow.__table__), chunk)
+            chunk = []
+    if chunk:
+        session.connection().execute(insert(OutboxRow.__table__), chunk)
 
 
 def reopen_empty(session: Session, broadcast_id: int, new: NewBroadcast) -> bool:
@@ -208,6 +214,25 @@ def active_subscribers(session: Session, target: tuple[str, str] | None = None) 
     if target is not None:
         query = query.where(Subscriber.platform == target[0], Subscriber.chat_id == target[1])
     return [subscriber_view(row) for row in session.scalars(query.order_by(Subscriber.id))]
+
+
+def subscriber_pages(
+    db: Database, digest: str = "daily", page: int | None = None
+) -> Iterator[list[SubscriberView]]:
+    """Active subscribers of the daily (or weekly) digest by id, `page` at a time (a session each)."""
+    wanted = Subscriber.daily if digest == "daily" else Subscriber.weekly
+    page = page or SUBSCRIBER_PAGE
+    after = 0
+    while True:
+        query = select(Subscriber).where(Subscriber.active.is_(True), wanted.is_(True), Subscriber.id > after)
+        query = query.order_by(Subscriber.id).limit(page)
+        with db.session() as session:
+            views = [subscriber_view(row) for row in session.scalars(query)]
+        if views:
+            yield views
+        if len(views) < page:
+            return
+        after = views[-1].id
 
 
 def weekly_subscribers(session: Session) -> list[SubscriberView]:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from storage.db import affected
@@ -43,8 +43,28 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def pending_items(session: Session, broadcast_id: int, platform: str) -> list[OutboxItem]:
-    """Pending rows of one broadcast for one platform, by subscriber then part."""
+Share = tuple[int, int]  # (index, senders): the rows of subscribers whose id modulo `senders` is `index`
+
+
+def in_share(share: Share | None) -> ColumnElement[bool]:
+    """The outbox rows of one sender's share (all rows when `share` is None)."""
+    if share is None or share[1] <= 1:
+        return true()
+    return OutboxRow.subscriber_id % share[1] == share[0]
+
+
+def pending_items(
+    session: Session,
+    broadcast_id: int,
+    platform: str,
+    *,
+    after: int = 0,
+    limit: int | None = None,
+    share: Share | None = None,
+) -> list[OutboxItem]:
+    """Pending rows of one broadcast for one platform, by subscriber then part.
+
+    A page: subscribers after id `after`, at most `limit` rows, only those of `share`."""
     rows = session.execute(
         select(
             OutboxRow.id,
@@ -59,8 +79,11 @@ def pending_items(session: Session, broadcast_id: int, platform: str) -> list[Ou
             OutboxRow.broadcast_id == broadcast_id,
             OutboxRow.status == "pending",
             Subscriber.platform == platform,
+            OutboxRow.subscriber_id > after,
+            in_share(share),
         )
         .order_by(OutboxRow.subscriber_id, OutboxRow.part)
+        .limit(limit)
     )
     return [
         OutboxItem(oid, broadcast_id, sid, platform, chat, kind, variant, part)
@@ -137,12 +160,22 @@ def thread_heads(session: Session, broadcast_id: int, platform: str) -> dict[int
     return {subscriber_id: ref for subscriber_id, ref in rows if ref}
 
 
-def recover(session: Session, resend_ambiguous: bool) -> int:
-    """After a crash: rows left in flight become `unknown` (or `pending` to resend them)."""
+def recover(
+    session: Session, resend_ambiguous: bool, share: Share | None = None, also: Sequence[str] = ()
+) -> int:
+    """After a crash: rows left in flight become `unknown` (or `pending` to resend them).
+
+    With `share`, only that sender's rows, plus every row of the platforms in `also` (sent by it alone).
+    """
     status = "pending" if resend_ambiguous else "unknown"
     error = None if resend_ambiguous else "in flight when the sender stopped; not resent"
+    mine = in_share(share)
+    if also and share is not None:
+        alone = select(Subscriber.id).where(Subscriber.platform.in_(also))
+        mine = or_(mine, OutboxRow.subscriber_id.in_(alone))
     return affected(
-        session, update(OutboxRow).where(OutboxRow.status == "in_flight").values(status=status, error=error)
+        session,
+        update(OutboxRow).where(OutboxRow.status == "in_flight", mine).values(status=status, error=error),
     )
 
 

@@ -9,8 +9,11 @@ import time
 from collections.abc import Sequence
 
 from bot.broadcast.pacing import Pacer
-from bot.broadcast.steps import Sending, first
+from bot.broadcast.pages import PendingPages
+from bot.broadcast.steps import Sending, db_step, first
 from storage.outbox import OutboxItem
+
+REFILL_PER_PLACE = 4  # the next page is read once fewer items than this × concurrency are queued
 
 
 class Dispatcher:
@@ -19,8 +22,14 @@ class Dispatcher:
     A subscriber's parts go one after another: the next waits until the previous one is settled.
     """
 
-    def __init__(self, sending: Sending, pacer: Pacer, claims: asyncio.Queue[OutboxItem | None]) -> None:
-        self.sending, self.pacer, self.claims = sending, pacer, claims
+    def __init__(
+        self,
+        sending: Sending,
+        pacer: Pacer,
+        claims: asyncio.Queue[OutboxItem | None],
+        pages: PendingPages | None = None,
+    ) -> None:
+        self.sending, self.pacer, self.claims, self.pages = sending, pacer, claims, pages
         self.moved: dict[str, str] = {}  # old chat id -> new one (a group became a supergroup)
         self.open = 0  # items not yet settled
         self._heap: list[tuple[float, int, OutboxItem]] = []
@@ -37,7 +46,7 @@ class Dispatcher:
             else:
                 self._later[item.subscriber_id] = []
                 self.push(item, 0.0)
-        self.open = len(items)
+        self.open += len(items)
 
     def push(self, item: OutboxItem, ready_at: float) -> None:
         """Queue `item` to go at `ready_at` (monotonic), or later when its chat needs the time."""
@@ -50,7 +59,10 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Hand items to the claimer in order, each after its chat interval and a global slot."""
-        while self.open > 0 and not self.sending.halted():
+        while (self.open > 0 or self._more()) and not self.sending.halted():
+            if self._more() and len(self._heap) < REFILL_PER_PLACE * self.sending.concurrency:
+                await self._refill()
+                continue
             if not self._heap:
                 await self._wait_settled(0.5)
                 continue
@@ -65,6 +77,18 @@ class Dispatcher:
                 self._gate.release()
                 return
             await self.claims.put(item)
+
+    def _more(self) -> bool:
+        return self.pages is not None and not self.pages.done
+
+    async def _refill(self) -> None:
+        """Queue the next page of pending rows (none when the database gives up while stopping)."""
+        assert self.pages is not None
+        page = await db_step(self.pages.next, stopping=self.sending.stopping)
+        if page is None:
+            self.pages = None
+        else:
+            self.load(page)
 
     async def _wait_settled(self, timeout: float) -> None:
         self._settled.clear()
@@ -103,6 +127,8 @@ class Dispatcher:
             self.push(waiting.pop(0), 0.0)
         elif waiting:
             self.open -= len(self._later.pop(item.subscriber_id))
+        else:  # its last part: forget the subscriber
+            self._later.pop(item.subscriber_id, None)
 
     def wake(self) -> None:
         """Something changed (an item settled or came back): look at the heap again."""

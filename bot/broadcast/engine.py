@@ -14,13 +14,16 @@ from bot import metrics
 from bot.broadcast.notices import AdminNotices
 from bot.broadcast.outage import OutageWatch, Reachability
 from bot.broadcast.pacing import pacer_for
+from bot.broadcast.pages import PendingPages
 from bot.broadcast.sender import PlatformRun
 from bot.broadcast.steps import Sending
 from bot.channels import Channel
 from bot.services import Services
 from storage import broadcasts, outbox
+from storage.outbox import Share
 
 log = logging.getLogger(__name__)
+ALONE = frozenset({"console"})  # platforms only the leading process sends to, whatever its share
 
 
 class BroadcastEngine:
@@ -38,8 +41,11 @@ class BroadcastEngine:
         pacing: bool = True,
         poll_interval: float = 2.0,
         may_send: Callable[[], bool] = lambda: True,
+        share: Share | None = None,
     ) -> None:
         self.services, self.channels, self.worker_id = services, dict(channels), worker_id
+        # With several sender processes: this one's share of the rows (console chats are all its own).
+        self.share = share
         self.concurrency, self.poll_interval, self.may_send = concurrency, poll_interval, may_send
         self._leading = False
         self.pacers = {name: pacer_for(ch, pacing) for name, ch in self.channels.items()}
@@ -64,7 +70,7 @@ class BroadcastEngine:
         """Settle rows a crashed sender left in flight (unknown, or pending to resend)."""
         resend = self.services.settings.resend_ambiguous
         with self.services.db.session() as session:
-            count = outbox.recover(session, resend)
+            count = outbox.recover(session, resend, self.share, [p for p in self.channels if p in ALONE])
         if count:
             log.warning("event=recovered rows=%d marked=%s", count, "pending" if resend else "unknown")
         return count
@@ -112,17 +118,19 @@ class BroadcastEngine:
         with db.session() as session:
             broadcasts.set_status(session, broadcast_id, "running")
             parts = outbox.payloads(session, broadcast_id)
-            items = {name: outbox.pending_items(session, broadcast_id, name) for name in self.channels}
             heads = {name: outbox.thread_heads(session, broadcast_id, name) for name in self.channels}
             retry_until = self._retry_until(broadcasts.created_at(session, broadcast_id))
+            pending = broadcasts.counts(session, broadcast_id).get("pending", 0)
+        pages = {name: self._pages(broadcast_id, name) for name in self.channels}
+        items = {name: await asyncio.to_thread(page.next) for name, page in pages.items()}
         started = time.monotonic()
-        log.info("broadcast=%d event=sending rows=%d", broadcast_id, sum(map(len, items.values())))
+        log.info("broadcast=%d event=sending rows=%d share=%s", broadcast_id, pending, self.share)
         sending = Sending(
             self.services, self.worker_id, self.concurrency, self.stopping, self.may_send, retry_until
         )
         runs = [
             PlatformRun(sending, channel, self.pacers[name], parts, self.watches[name], heads[name]).run(
-                items[name]
+                items[name], pages[name]
             )
             for name, channel in self.channels.items()
             if items[name]
@@ -144,6 +152,10 @@ class BroadcastEngine:
             " ".join(f"{k}={v}" for k, v in sorted(counts.items())),
         )
         return counts
+
+    def _pages(self, broadcast_id: int, platform: str) -> PendingPages:
+        share = None if platform in ALONE else self.share
+        return PendingPages(self.services.db, broadcast_id, platform, share)
 
     def _retry_until(self, created: dt.datetime | None) -> float:
         """Monotonic time until which unsent rows are tried: PAPERBOT_SEND_RETRY_HOURS from creation."""

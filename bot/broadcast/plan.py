@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -64,7 +65,7 @@ def json_ready(part: object) -> object:
 
 
 def plan(
-    services: Services, channels: Mapping[str, Channel], day: dt.date, recipients: Sequence[SubscriberView]
+    services: Services, channels: Mapping[str, Channel], day: dt.date, recipients: Iterable[SubscriberView]
 ) -> tuple[dict[str, list[object]], list[tuple[int, str]]]:
     """Rendered parts per variant and (subscriber, variant) pairs; chats of unknown platforms are left out.
 
@@ -72,29 +73,31 @@ def plan(
     default_n = services.settings.top_n
     return _plan(
         channels,
-        [(sub, sub.fields, sub.keywords, sub.top_n or default_n) for sub in recipients],
+        ((sub, sub.fields, sub.keywords, sub.top_n or default_n) for sub in recipients),
         lambda fields, keywords, n: top_of_day(services, day, n, fields, keywords),
     )
 
 
 def plan_week(
-    services: Services, channels: Mapping[str, Channel], start: dt.date, recipients: Sequence[SubscriberView]
+    services: Services, channels: Mapping[str, Channel], start: dt.date, recipients: Iterable[SubscriberView]
 ) -> tuple[dict[str, list[object]], list[tuple[int, str]]]:
     """The weekly digest of the lists from `start` to six days later: the top WEEKLY_TOP_N by votes."""
     end = start + dt.timedelta(days=6)
     return _plan(
         channels,
-        [(sub, sub.weekly_fields, None, WEEKLY_TOP_N) for sub in recipients],
+        ((sub, sub.weekly_fields, None, WEEKLY_TOP_N) for sub in recipients),
         lambda fields, _keywords, n: top_between(services, start, end, n, fields),
     )
 
 
 def _plan(
     channels: Mapping[str, Channel],
-    wanted: Sequence[tuple[SubscriberView, Sequence[str] | None, Keywords | None, int]],
+    wanted: Iterable[tuple[SubscriberView, Sequence[str] | None, Keywords | None, int]],
     digest_for: Callable[[Sequence[str] | None, Keywords | None, int], Digest | None],
 ) -> tuple[dict[str, list[object]], list[tuple[int, str]]]:
-    """Render each (platform, fields, keywords, size) variant once; pair every recipient with it."""
+    """Render each (platform, fields, keywords, size) variant once; pair every recipient with it.
+
+    `wanted` may be a stream (pages of subscribers): only the (id, variant) pairs are kept."""
     parts: dict[str, list[object]] = {}
     chosen: list[tuple[int, str]] = []
     for sub, fields, keywords, n in wanted:
@@ -150,7 +153,7 @@ class BroadcastQueue:
         self.wake()
         return RebroadcastResult(broadcast_id, len(chosen))
 
-    def _recipients(self, session: Session, target: tuple[str, str] | None) -> list[SubscriberView]:
+    def _recipients(self, session: Session, target: tuple[str, str] | None) -> Iterable[SubscriberView]:
         if target is None:
-            return broadcasts.active_subscribers(session)
+            return itertools.chain.from_iterable(broadcasts.subscriber_pages(self.services.db))
         return [subscribers.quiet_row(session, *target)]  # subscribed or not: "here" means this chat

@@ -11,6 +11,7 @@ from bot.broadcast.dispatch import Dispatcher
 from bot.broadcast.outage import OutageWatch
 from bot.broadcast.outcomes import Outcomes
 from bot.broadcast.pacing import Pacer
+from bot.broadcast.pages import PendingPages
 from bot.broadcast.steps import Sending, db_step
 from bot.channels import Channel, InThread, SendResult, is_thread_variant
 from storage import outbox
@@ -43,8 +44,9 @@ class PlatformRun:
         self.outcomes = Outcomes(sending, self.dispatcher)
         self._sends: set[asyncio.Task[None]] = set()
 
-    async def run(self, items: Sequence[OutboxItem]) -> None:
-        """Send `items` until each is settled, or the engine stops or loses the lead."""
+    async def run(self, items: Sequence[OutboxItem], pages: PendingPages | None = None) -> None:
+        """Send `items`, then the rest of `pages`, until all are settled or the engine stops or loses lead."""
+        self.dispatcher.pages = pages
         self.dispatcher.load(items)
         claimer = asyncio.create_task(self.claimer.run())
         writer = asyncio.create_task(self.outcomes.run())
