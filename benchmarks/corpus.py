@@ -1,9 +1,12 @@
 """Import the recorded Hugging Face corpus and time `/top`, `/field` and `/search` through the command layer.
 
 Usage: python benchmarks/corpus.py [--shared ../shared] [--database URL] [--synthetic 100000]
-                                  [--queries 400] [--runs 3] [--no-analyze]
+                                  [--queries 400] [--runs 3] [--no-analyze] [--import-runs 3]
+                                  [--import-only]
 
-Prints import time, then p50/p99 latency of `/top`, `/field` and `/search` at corpus size and after
+Prints the import time as min/median/max of `--import-runs` full imports, each into a fresh
+database (a new SQLite file, or a new schema on PostgreSQL), with the load average; then p50/p99
+latency of `/top`, `/field` and `/search` at corpus size and after
 growing the database to the synthetic size, each as min/median/max over `--runs` runs with the load
 average. On PostgreSQL, ANALYZE runs after each load (as autovacuum would) unless --no-analyze.
 Uses a temporary SQLite file unless --database is given; the corpus folder is PAPERBOT_SHARED_DIR
@@ -16,22 +19,24 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from bot.bootstrap import open_database  # noqa: E402
 from bot.commands import dispatch  # noqa: E402
 from bot.fields import default_taxonomy  # noqa: E402
-from bot.ingest import store_day_list  # noqa: E402
+from bot.ingest import store_day_lists  # noqa: E402
 from bot.models import Request  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -49,11 +54,68 @@ def percentile(samples: list[float], q: float) -> float:
 
 def import_corpus(services: Services, corpus: Path) -> tuple[int, float]:
     """Parse and store every recorded day; returns (papers stored, seconds)."""
-    start, stored = time.perf_counter(), 0
-    for path in sorted(corpus.glob("*.json")):
-        day_list = parse_day(path.read_bytes(), dt.date.fromisoformat(path.stem))
-        stored += store_day_list(services.db, day_list, services.taxonomy).stored
+    start = time.perf_counter()
+    day_lists = (
+        parse_day(p.read_bytes(), dt.date.fromisoformat(p.stem)) for p in sorted(corpus.glob("*.json"))
+    )
+    stored = sum(r.stored for r in store_day_lists(services.db, day_lists, services.taxonomy))
     return stored, time.perf_counter() - start
+
+
+def fresh_url(url: str | None) -> str:
+    """A URL of an empty database: a new SQLite file, or a new schema on the PostgreSQL server `url`
+    (pg_trgm installed in public, as the tests do)."""
+    if url is None or url.startswith("sqlite"):
+        return f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema},public"
+
+
+def drop_fresh(services: Services) -> None:
+    """Drop a database made by `fresh_url`: its SQLite folder, or its PostgreSQL schema."""
+    services.db.dispose()
+    url = services.db.engine.url
+    if services.db.is_sqlite:
+        shutil.rmtree(Path(str(url.database)).parent, ignore_errors=True)
+        return
+    name = str(url.query["options"]).split("=", 1)[1].split(",", 1)[0]
+    admin = create_engine(url.difference_update_query(["options"]))
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+    admin.dispose()
+
+
+def _services(url: str) -> Services:
+    settings = Settings(_env_file=None, database_url=url)
+    return Services(db=open_database(url), settings=settings, taxonomy=default_taxonomy())
+
+
+def import_runs(database: str | None, corpus: Path, runs: int) -> tuple[Services, int]:
+    """Import the corpus `runs` times, each into a fresh database, and print min/median/max with the
+    load average; returns the last run's services (kept for the queries) and its paper count."""
+    seconds: list[float] = []
+    services, stored = None, 0
+    for run in range(runs):
+        if services is not None:
+            drop_fresh(services)
+        services = _services(fresh_url(database))
+        stored, took = import_corpus(services, corpus)
+        seconds.append(took)
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"import run {run + 1}: {stored} papers in {took:.2f} s (load average {load})")
+    assert services is not None
+    days = len(list(corpus.glob("*.json")))
+    print(
+        f"import: {stored} papers from {days} days, min/median/max of {runs} runs "
+        f"{_spread(seconds).replace('  ', ' ')} s ({stored / min(seconds):.0f} papers/s at best)"
+    )
+    return services, stored
 
 
 SEARCHES = (
@@ -159,21 +221,17 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--runs", type=int, default=3, help="runs per command and size (min/median/max)")
     parser.add_argument("--no-analyze", action="store_true", help="PostgreSQL: no ANALYZE after loading")
+    parser.add_argument("--import-runs", type=int, default=3, help="full imports, each into a fresh database")
+    parser.add_argument("--import-only", action="store_true", help="time the imports only, no queries")
     opts = parser.parse_args()
     corpus = opts.shared / "data" / "hf-daily-papers"
     if not corpus.is_dir():
         sys.exit(f"corpus not found: {corpus}")
-    url = opts.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    settings = Settings(_env_file=None, database_url=url)
-    services = Services(
-        db=open_database(settings.database_url), settings=settings, taxonomy=default_taxonomy()
-    )
-    print(f"database: {services.db.engine.url.render_as_string(hide_password=True)}")
-    stored, seconds = import_corpus(services, corpus)
-    print(
-        f"import: {stored} papers from {len(list(corpus.glob('*.json')))} days in {seconds:.1f} s "
-        f"({stored / seconds:.0f} papers/s)"
-    )
+    print(f"database: {opts.database or 'a temporary SQLite file'}")
+    services, stored = import_runs(opts.database, corpus, max(1, opts.import_runs))
+    if opts.import_only:
+        drop_fresh(services)
+        return
     days = sorted(dt.date.fromisoformat(p.stem) for p in corpus.glob("*.json"))
     analyze(services, opts.no_analyze)
     report(services, f"{stored} papers", days, opts.queries, opts.runs)
@@ -182,6 +240,7 @@ def main() -> None:
     print(f"grow: to {total} papers in {time.perf_counter() - start:.1f} s")
     analyze(services, opts.no_analyze)
     report(services, f"{total} papers", days, opts.queries, opts.runs)
+    drop_fresh(services)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from bot import texts
 from bot.fields import Taxonomy
@@ -13,6 +14,9 @@ from bot.sources.markdown import ImportedPaper, ParsedDigest
 from storage import papers
 from storage.db import Database
 from storage.records import PaperIn
+
+BULK_DAYS = 100
+"""Days merged per transaction by a bulk import."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +38,28 @@ def classified(paper: PaperIn, taxonomy: Taxonomy) -> PaperIn:
 
 def store_day_list(db: Database, day_list: DayList, taxonomy: Taxonomy) -> IngestReport:
     """Merge one Hugging Face day list into storage."""
-    rows = [classified(p, taxonomy) for p in day_list.papers]
-    with db.session() as session:
-        papers.upsert_papers(session, rows, day_list.day, "hf")
-    skipped = tuple(f"#{s.index} {s.paper_id or '?'}: {s.reason}" for s in day_list.skipped)
-    return IngestReport(day=day_list.day, stored=len(rows), skipped=skipped)
+    return store_day_lists(db, [day_list], taxonomy)[0]
+
+
+def store_day_lists(
+    db: Database, day_lists: Iterable[DayList], taxonomy: Taxonomy, per_transaction: int = BULK_DAYS
+) -> list[IngestReport]:
+    """Merge many day lists in order, `per_transaction` days per transaction (a bulk import: the
+    search index is brought up to date once per transaction)."""
+    reports: list[IngestReport] = []
+    for batch in _batches(iter(day_lists), per_transaction):
+        with db.session() as session:
+            for day_list in batch:
+                rows = [classified(p, taxonomy) for p in day_list.papers]
+                papers.upsert_papers(session, rows, day_list.day, "hf")
+                skipped = tuple(f"#{s.index} {s.paper_id or '?'}: {s.reason}" for s in day_list.skipped)
+                reports.append(IngestReport(day=day_list.day, stored=len(rows), skipped=skipped))
+    return reports
+
+
+def _batches(items: Iterator[DayList], size: int) -> Iterator[list[DayList]]:
+    while batch := list(islice(items, max(1, size))):
+        yield batch
 
 
 def korean_or_none(text: str | None) -> str | None:

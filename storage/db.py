@@ -7,7 +7,10 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage.search_index import refresh_sqlite
 
 # SQLite page cache per connection, in KiB (negative: a size, not pages): searches read the word
 # index and the vote index of 100k papers, far more than the 2 MiB default.
@@ -37,11 +40,18 @@ def _sqlite_read_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+def _sqlite_before_commit(conn: Connection) -> None:
+    """Bring the search index up to the transaction's changes before they are committed."""
+    refresh_sqlite(conn.connection.dbapi_connection)
+
+
 def make_engine(url: str, read_only: bool = False) -> Engine:
     """Create an engine for `url` with the pragmas and pool settings this project needs."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_read_pragmas if read_only else _sqlite_pragmas)
+        if not read_only:
+            event.listen(engine, "commit", _sqlite_before_commit)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
