@@ -27,6 +27,10 @@ COUNT_CAP = 20_000  # SQLite: match sets are counted up to this size to plan the
 TRIGRAM = 3  # shorter terms cannot use the trigram index
 _WORDS = re.compile(r"[A-Za-z0-9]+(?:[-. ]+[A-Za-z0-9]+)*")  # terms the word indexes answer
 _FIELD = "EXISTS (SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}))"
+# PostgreSQL: per row, where EXISTS may become a hash of the whole field (a tenth of the corpus).
+_PG_FIELD = (
+    "(SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}) LIMIT 1) IS NOT NULL"
+)
 _SINCE = "EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = {pid} AND l.day >= {since})"
 
 
@@ -295,31 +299,36 @@ class _PostgresPlan:
         checks = self._plain()
         for t, codes in self.terms:
             if codes:
-                field = _FIELD.format(pid="ps.paper_id", codes=self.p.many(codes))
+                field = _PG_FIELD.format(pid="ps.paper_id", codes=self.p.many(codes))
                 checks.append(f"({t.check} OR {field})")
         if self.since is not None:
             checks.append(_SINCE.format(pid="ps.paper_id", since=self.since))
         return checks
 
     def _probe(self) -> int:
-        """One statement: which English words any paper has whole, and how many papers match (up to
-        RANK_ALL + 1); a second one only when a word falls back to a prefix."""
-        words = [t for t, _ in self.terms if t.prefix] + [t for t in self.excluded if t.prefix]
-        counts = [_pg_count(t.check, 1) for t in words]
+        """How many papers match (up to RANK_ALL + 1) and which English words some paper has whole.
+
+        Words of the counted terms need no check of their own while some paper has them all; the
+        other words are checked in the same statement. A word found only as a prefix takes one more
+        statement, and the count one more."""
+        plain = [t for t, codes in self.terms if not codes and t.prefix]
+        others = [t for t, codes in self.terms if codes and t.prefix] + [t for t in self.excluded if t.prefix]
+        counts = [_pg_count(t.check, 1) for t in others]
         if self.positive:
             counts.append(_pg_count(" AND ".join(self._plain())))
         if not counts:
             return 0
-        found = self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one()
-        fallback = False
-        for term, count in zip(words, found, strict=False):
-            if not count and term.prefix:
-                term.check, term.rank = term.prefix
-                fallback = True
-        if not self.positive:
-            return 0
-        if not fallback:
-            return int(found[-1])
+        found = list(self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one())
+        total = int(found.pop()) if self.positive else 0
+        if self.positive and not total and plain:
+            counts = [_pg_count(t.check, 1) for t in plain]
+            others += plain
+            found += self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one()
+        missing = [t for t, count in zip(others, found, strict=True) if not count]
+        for term in missing:
+            term.check, term.rank = term.prefix or (term.check, term.rank)
+        if not self.positive or not missing:
+            return total
         statement = f"SELECT {_pg_count(' AND '.join(self._plain()))}"
         return int(self.session.scalar(text(statement), self.p.values) or 0)
 
