@@ -27,6 +27,10 @@ COUNT_CAP = 20_000  # SQLite: match sets are counted up to this size to plan the
 TRIGRAM = 3  # shorter terms cannot use the trigram index
 _WORDS = re.compile(r"[A-Za-z0-9]+(?:[-. ]+[A-Za-z0-9]+)*")  # terms the word indexes answer
 _FIELD = "EXISTS (SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}))"
+# PostgreSQL: per row, where EXISTS may become a hash of the whole field (a tenth of the corpus).
+_PG_FIELD = (
+    "(SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}) LIMIT 1) IS NOT NULL"
+)
 _SINCE = "EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = {pid} AND l.day >= {since})"
 
 
@@ -234,27 +238,45 @@ class _SqlitePlan:
 # --- PostgreSQL -----------------------------------------------------------------------------------
 
 
-def _pg_exists(session: Session, condition: str, params: dict[str, Any]) -> bool:
-    statement = f"SELECT 1 FROM paper_search ps WHERE {condition} LIMIT 1"
-    return session.scalar(text(statement), params) is not None
+@dataclass
+class _PgTerm:
+    """One term or excluded word on PostgreSQL: its check on `ps`, the tsquery that ranks it (None:
+    not ranked) and, for an English word, the prefix (check, tsquery) used when no paper has it whole."""
+
+    check: str
+    rank: str | None = None
+    prefix: tuple[str, str] | None = None
 
 
-def _pg_condition(session: Session, p: _Params, word: str) -> tuple[str, str | None]:
-    """(`ps` matches `word`, the tsquery that ranks it or None): whole words, else a word prefix,
-    else a substring (pg_trgm)."""
+def _pg_term(p: _Params, word: str) -> _PgTerm:
+    """How PostgreSQL matches `word`: whole words (else a word prefix), or a substring (pg_trgm)."""
     if len(word) < TRIGRAM:
         if word.isascii():
-            tsquery = f"plainto_tsquery('simple', {p.bind(short_word(word))})"
-        else:
-            tsquery = f"to_tsquery('simple', quote_literal({p.bind(short_word(word))}) || ':*')"
-        return f"ps.doc @@ {tsquery}", None
+            return _PgTerm(f"ps.doc @@ plainto_tsquery('simple', {p.bind(short_word(word))})")
+        tsquery = f"to_tsquery('simple', quote_literal({p.bind(short_word(word))}) || ':*')"
+        return _PgTerm(f"ps.doc @@ {tsquery}")
     if is_words(word):
         whole = f"phraseto_tsquery('simple', {p.bind(word)})"
-        if not _may_prefix(word) or _pg_exists(session, f"ps.doc @@ {whole}", p.values):
-            return f"ps.doc @@ {whole}", whole
         prefix = f"to_tsquery('simple', {whole}::text || ':*')"
-        return f"ps.doc @@ {prefix}", prefix
-    return f"ps.body ILIKE {p.bind(like_pattern(word))}", None
+        return _PgTerm(
+            f"ps.doc @@ {whole}", whole, (f"ps.doc @@ {prefix}", prefix) if _may_prefix(word) else None
+        )
+    return _PgTerm(f"ps.body ILIKE {p.bind(like_pattern(word))}")
+
+
+def _pg_count(where: str, cap: int = RANK_ALL + 1) -> str:
+    """The papers matching `where`, counted up to `cap`."""
+    return f"(SELECT count(*) FROM (SELECT 1 FROM paper_search ps WHERE {where} LIMIT {cap}) x)"
+
+
+# The planner costs `@@` on a paper's tsvector like a cheap comparison, so under a LIMIT or for a
+# common word it reads paper_search row by row (detoasting every tsvector, some µs each: a rare word
+# reads the whole table) where the GIN indexes answer in about a millisecond. A search only ever
+# reads rows through its indexes; parallel workers cost more to start than they save.
+_PG_SETTINGS = (
+    "SELECT set_config('enable_seqscan', 'off', true), "
+    "set_config('max_parallel_workers_per_gather', '0', true)"
+)
 
 
 class _PostgresPlan:
@@ -262,64 +284,83 @@ class _PostgresPlan:
 
     def __init__(self, session: Session, query: SearchQuery) -> None:
         self.session, self.p = session, _Params()
-        self.plain: list[str] = []  # checks a GIN index can answer
-        self.positive = False  # some term has no field codes: the word index can count the matches
-        self.other: list[str] = []  # checks per row (a field, a listing day)
-        ranks: list[str] = []
-        for term in query.terms:
-            check, rank = _pg_condition(session, self.p, term.text)
-            ranks += [rank] if rank else []
-            if term.codes:
-                field = _FIELD.format(pid="ps.paper_id", codes=self.p.many(term.codes))
-                self.other.append(f"({check} OR {field})")
-            else:
-                self.plain.append(check)
-                self.positive = True
-        for word in query.excluded:
-            self.plain.append(f"NOT ({_pg_condition(session, self.p, word)[0]})")
-        if query.since is not None:
-            self.other.append(_SINCE.format(pid="ps.paper_id", since=self.p.bind(query.since)))
-        self.rank = f"({' || '.join(ranks)})" if ranks else None
+        self.terms = [(_pg_term(self.p, t.text), t.codes) for t in query.terms]
+        self.excluded = [_pg_term(self.p, w) for w in query.excluded]
+        self.since = self.p.bind(query.since) if query.since is not None else None
+        self.positive = any(not codes for _, codes in self.terms)  # the word index can count matches
+        self.total = self._probe()
+
+    def _plain(self) -> list[str]:
+        """Checks a GIN index can answer: terms without field codes and the excluded words."""
+        checks = [t.check for t, codes in self.terms if not codes]
+        return checks + [f"NOT ({t.check})" for t in self.excluded]
+
+    def _checks(self) -> list[str]:
+        checks = self._plain()
+        for t, codes in self.terms:
+            if codes:
+                field = _PG_FIELD.format(pid="ps.paper_id", codes=self.p.many(codes))
+                checks.append(f"({t.check} OR {field})")
+        if self.since is not None:
+            checks.append(_SINCE.format(pid="ps.paper_id", since=self.since))
+        return checks
+
+    def _probe(self) -> int:
+        """How many papers match (up to RANK_ALL + 1) and which English words some paper has whole.
+
+        Words of the counted terms need no check of their own while some paper has them all; the
+        other words are checked in the same statement. A word found only as a prefix takes one more
+        statement, and the count one more."""
+        plain = [t for t, codes in self.terms if not codes and t.prefix]
+        others = [t for t, codes in self.terms if codes and t.prefix] + [t for t in self.excluded if t.prefix]
+        counts = [_pg_count(t.check, 1) for t in others]
+        if self.positive:
+            counts.append(_pg_count(" AND ".join(self._plain())))
+        if not counts:
+            return 0
+        found = list(self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one())
+        total = int(found.pop()) if self.positive else 0
+        if self.positive and not total and plain:
+            counts = [_pg_count(t.check, 1) for t in plain]
+            others += plain
+            found += self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one()
+        missing = [t for t, count in zip(others, found, strict=True) if not count]
+        for term in missing:
+            term.check, term.rank = term.prefix or (term.check, term.rank)
+        if not self.positive or not missing:
+            return total
+        statement = f"SELECT {_pg_count(' AND '.join(self._plain()))}"
+        return int(self.session.scalar(text(statement), self.p.values) or 0)
+
+    def _score(self) -> str:
+        ranks = [t.rank for t, _ in self.terms if t.rank]
+        return f"ts_rank(ps.doc, {' || '.join(ranks)})" if ranks else "0"
 
     def rows(self, n: int) -> list[_Row]:
         """All matches when few, else the `n` most-voted ones, with their relevance."""
-        if self.positive:
-            plain = " AND ".join(self.plain)
-            statement = (
-                f"SELECT count(*) FROM (SELECT 1 FROM paper_search ps WHERE {plain} LIMIT {RANK_ALL + 1}) x"
-            )
-            if (self.session.scalar(text(statement), self.p.values) or 0) <= RANK_ALL:
-                return self._all()
+        if self.positive and self.total <= RANK_ALL:
+            return self._all()
         return self._most_voted(n)
-
-    def _score(self) -> str:
-        return f"ts_rank(ps.doc, {self.rank})" if self.rank else "0"
 
     def _all(self) -> list[_Row]:
         statement = (
             f"SELECT ps.paper_id, p.title, p.upvotes, {self._score()} FROM paper_search ps "
-            f"JOIN papers p ON p.id = ps.paper_id WHERE {' AND '.join(self.plain + self.other)}"
+            f"JOIN papers p ON p.id = ps.paper_id WHERE {' AND '.join(self._checks())}"
         )
         return [_Row(*row) for row in self.session.execute(text(statement), self.p.values)]
 
     def _most_voted(self, n: int) -> list[_Row]:
-        # A scalar subquery per paper: the planner cannot turn it into a join, so papers are read
-        # in vote order (ix_papers_votes) and the walk stops at the n-th match.
-        checks = " AND ".join(self.plain + self.other)
-        has = f"(SELECT {checks} FROM paper_search ps WHERE ps.paper_id = p.id)"
-        head = f"SELECT p.id FROM papers p WHERE {has} AND "
+        # Scalar subqueries per paper: the planner cannot turn them into a join, so papers are read
+        # in vote order (ix_papers_votes), the walk stops at the n-th match and only those are ranked.
+        has = f"(SELECT {' AND '.join(self._checks())} FROM paper_search ps WHERE ps.paper_id = p.id)"
+        score = f"(SELECT {self._score()} FROM paper_search ps WHERE ps.paper_id = p.id)"
+        head = f"SELECT p.id, p.title, p.upvotes, {score} FROM papers p WHERE {has} AND "
         voted = f"{head}p.upvotes IS NOT NULL ORDER BY p.upvotes DESC, p.id LIMIT {int(n)}"
-        ids = list(self.session.scalars(text(voted), self.p.values))
-        if len(ids) < n:  # papers without a vote count come last
-            unvoted = f"{head}p.upvotes IS NULL ORDER BY p.id LIMIT {int(n - len(ids))}"
-            ids += self.session.scalars(text(unvoted), self.p.values)
-        if not ids:
-            return []
-        statement = (
-            f"SELECT ps.paper_id, p.title, p.upvotes, {self._score()} FROM paper_search ps "
-            "JOIN papers p ON p.id = ps.paper_id WHERE ps.paper_id = ANY(:ids)"
-        )
-        return [_Row(*row) for row in self.session.execute(text(statement), {**self.p.values, "ids": ids})]
+        found = [_Row(*row) for row in self.session.execute(text(voted), self.p.values)]
+        if len(found) < n:  # papers without a vote count come last
+            unvoted = f"{head}p.upvotes IS NULL ORDER BY p.id LIMIT {int(n - len(found))}"
+            found += [_Row(*row) for row in self.session.execute(text(unvoted), self.p.values)]
+        return found
 
 
 def ranked_ids(session: Session, query: SearchQuery, n: int) -> list[str]:
@@ -327,7 +368,6 @@ def ranked_ids(session: Session, query: SearchQuery, n: int) -> list[str]:
     if session.get_bind().dialect.name == "sqlite":
         plan: _SqlitePlan | _PostgresPlan = _SqlitePlan(session, query)
     else:
-        # One search reads few rows; parallel workers cost more to start than they save.
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        session.execute(text(_PG_SETTINGS))
         plan = _PostgresPlan(session, query)
     return _order(plan.rows(2 * n), [t.text for t in query.terms], n)
