@@ -25,6 +25,7 @@ def _share(_ctx: click.Context, _param: click.Parameter, value: str | None) -> t
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
+    metavar="N",
     help="Broadcast sender processes (this one included); each sends its share of the chats.",
 )
 @click.option("--share", callback=_share, hidden=True, help="Run as sender I of N (started by --senders).")
