@@ -139,10 +139,10 @@ def chat_times(services: Services) -> Callable[[], tuple[set[dt.time | None], se
 
 
 def service_parts(
-    base: Services, console: bool, on_quit: Callable[[], None] | None = None
+    base: Services, console: bool, on_quit: Callable[[], None] | None = None, senders: int = 1
 ) -> list[Lifecycle]:
     """Everything `paperbot run` starts, in order: the health server, platforms, leadership, engine,
-    scheduler, and the start-up line."""
+    (the other sender processes,) scheduler, and the start-up line."""
     from bot.broadcast.engine import BroadcastEngine
     from bot.leader import Leadership, instance_name
     from bot.scheduler import DailyScheduler
@@ -155,7 +155,10 @@ def service_parts(
             "nothing to run: set PAPERBOT_TELEGRAM_TOKEN or PAPERBOT_SLACK_BOT_TOKEN, or use --console"
         )
     leadership = Leadership(base.db, instance_name())
-    engine = BroadcastEngine(base, channels, leadership.holder, may_send=lambda: leadership.is_leader)
+    share = (0, senders) if senders > 1 else None
+    engine = BroadcastEngine(
+        base, channels, leadership.holder, may_send=lambda: leadership.is_leader, share=share
+    )
     services = connect_broadcasts(base, channels, engine)
     settings = base.settings
     scheduler = DailyScheduler(
@@ -175,10 +178,58 @@ def service_parts(
     is_leader = lambda: leadership.is_leader  # noqa: E731
     health = health_parts(services, is_leader, platforms)  # first up, last down: probes see the start
     summary = StartupSummary(settings, platforms, is_leader)  # last: leadership is known by then
-    return [*health, *platforms, leadership, engine, scheduler, summary]
+    pool = [sender_pool(settings, senders, is_leader)] if senders > 1 else []
+    return [*health, *platforms, leadership, engine, *pool, scheduler, summary]
 
 
-def run_service(base: Services, console: bool) -> None:
+def sender_pool(settings: Settings, senders: int, is_leader: Callable[[], bool]) -> Lifecycle:
+    """Sender processes 1..N-1 of `paperbot run --senders N` (`paperbot run --share I/N` each)."""
+    import sys
+
+    from bot.broadcast.senders import SenderPool
+
+    def command(index: int) -> list[str]:
+        return [sys.executable, "-m", "bot", "run", "--share", f"{index}/{senders}"]
+
+    return SenderPool(senders, is_leader, command)
+
+
+def run_sender(base: Services, share: tuple[int, int]) -> None:
+    """One sender process of `paperbot run --senders N`: its share of every broadcast until SIGTERM
+    or until the process that started it is gone (no platforms, scheduler or health server here)."""
+    import asyncio
+    import os
+
+    from bot.broadcast.engine import BroadcastEngine
+    from bot.broadcast.senders import parent_alive
+    from bot.leader import instance_name
+
+    channels = build_channels(base.settings, console=False)
+    alive = parent_alive(os.getppid())
+
+    async def main() -> None:
+        from bot.lifecycle import serve
+
+        stop = asyncio.Event()
+        engine = BroadcastEngine(base, channels, instance_name(), may_send=alive, share=share)
+
+        async def orphaned() -> None:
+            while alive():
+                await asyncio.sleep(1.0)
+            stop.set()
+
+        watch = asyncio.create_task(orphaned())
+        try:
+            await serve([engine], stop)
+        finally:
+            watch.cancel()
+            for channel in channels.values():
+                await channel.aclose()
+
+    asyncio.run(main())
+
+
+def run_service(base: Services, console: bool, senders: int = 1) -> None:
     """`paperbot run`: every part in one event loop until SIGTERM (or the console's /quit)."""
     import asyncio
 
@@ -186,7 +237,7 @@ def run_service(base: Services, console: bool) -> None:
 
     async def main() -> None:
         stop = asyncio.Event()
-        await serve(service_parts(base, console, on_quit=stop.set), stop)
+        await serve(service_parts(base, console, on_quit=stop.set, senders=senders), stop)
 
     asyncio.run(main())
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -121,6 +121,9 @@ def _add_messages(session: Session, broadcast_id: int, new: NewBroadcast) -> Non
     ]
     if part_rows:
         session.execute(insert(BroadcastPart), part_rows)
+    rows_table = OutboxRow.__table__
+    assert isinstance(rows_table, Table)
+    statement = insert(rows_table)
     chunk: list[dict[str, object]] = []
     for sid, variant in new.recipients:
         for i in range(len(new.parts[variant])):
@@ -135,10 +138,10 @@ def _add_messages(session: Session, broadcast_id: int, new: NewBroadcast) -> Non
                 }
             )
         if len(chunk) >= INSERT_CHUNK:
-            session.connection().execute(insert(OutboxRow.__table__), chunk)
+            session.connection().execute(statement, chunk)
             chunk = []
     if chunk:
-        session.connection().execute(insert(OutboxRow.__table__), chunk)
+        session.connection().execute(statement, chunk)
 
 
 def reopen_empty(session: Session, broadcast_id: int, new: NewBroadcast) -> bool:

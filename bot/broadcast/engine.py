@@ -49,6 +49,9 @@ class BroadcastEngine:
         self.concurrency, self.poll_interval, self.may_send = concurrency, poll_interval, may_send
         self._leading = False
         self.pacers = {name: pacer_for(ch, pacing) for name, ch in self.channels.items()}
+        if share is not None and share[1] > 1 and pacing:  # the senders share each token's rate
+            for name in self.channels.keys() - ALONE:
+                self.pacers[name].split(share[1])
         self.stopping = asyncio.Event()
         self.notices = AdminNotices(services.admins, self.channels, self.pacers, self.stopping)
         self.watches = {name: self._watch(name) for name in self.channels}

@@ -8,6 +8,7 @@ that waited (for its claim, a place in flight, a busy event loop) is checked aga
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 
 from bot.broadcast.window import SAFETY, SendWindow
@@ -49,6 +50,13 @@ class Pacer:
         self._admission = asyncio.Lock()  # one decision at a time: two sends never take one place
         self._next_for_chat: dict[str, float] = {}
         self._paused_until = 0.0
+
+    def split(self, senders: int) -> None:
+        """One of `senders` processes sending for the same token: keep to its part of the global rate."""
+        rate = self.limits.global_per_second / senders
+        self.limits = dataclasses.replace(self.limits, global_per_second=rate)
+        self._period = 1.0 / max(rate * SAFETY, 0.001)
+        self._window = SendWindow(rate)
 
     def chat_ready_at(self, chat_id: str) -> float:
         """Monotonic time when `chat_id` may get its next message."""
