@@ -240,28 +240,31 @@ class _SqlitePlan:
 
 @dataclass
 class _PgTerm:
-    """One term or excluded word on PostgreSQL: its check on `ps`, the tsquery that ranks it (None:
-    not ranked) and, for an English word, the prefix (check, tsquery) used when no paper has it whole."""
+    """One term or excluded word on PostgreSQL: the tsquery its paper_search `doc` must match or
+    else the ILIKE pattern of its `body`; English words rank by their tsquery and keep the prefix
+    tsquery used when no paper has them whole."""
 
-    check: str
-    rank: str | None = None
-    prefix: tuple[str, str] | None = None
+    tsquery: str | None = None
+    like: str | None = None
+    ranked: bool = False
+    prefix: str | None = None
+
+    @property
+    def check(self) -> str:
+        return f"ps.doc @@ {self.tsquery}" if self.tsquery else f"ps.body ILIKE {self.like}"
 
 
 def _pg_term(p: _Params, word: str) -> _PgTerm:
     """How PostgreSQL matches `word`: whole words (else a word prefix), or a substring (pg_trgm)."""
     if len(word) < TRIGRAM:
         if word.isascii():
-            return _PgTerm(f"ps.doc @@ plainto_tsquery('simple', {p.bind(short_word(word))})")
-        tsquery = f"to_tsquery('simple', quote_literal({p.bind(short_word(word))}) || ':*')"
-        return _PgTerm(f"ps.doc @@ {tsquery}")
+            return _PgTerm(f"plainto_tsquery('simple', {p.bind(short_word(word))})")
+        return _PgTerm(f"to_tsquery('simple', quote_literal({p.bind(short_word(word))}) || ':*')")
     if is_words(word):
         whole = f"phraseto_tsquery('simple', {p.bind(word)})"
-        prefix = f"to_tsquery('simple', {whole}::text || ':*')"
-        return _PgTerm(
-            f"ps.doc @@ {whole}", whole, (f"ps.doc @@ {prefix}", prefix) if _may_prefix(word) else None
-        )
-    return _PgTerm(f"ps.body ILIKE {p.bind(like_pattern(word))}")
+        prefix = f"to_tsquery('simple', {whole}::text || ':*')" if _may_prefix(word) else None
+        return _PgTerm(whole, ranked=True, prefix=prefix)
+    return _PgTerm(like=p.bind(like_pattern(word)))
 
 
 def _pg_count(where: str, cap: int = RANK_ALL + 1) -> str:
@@ -291,8 +294,12 @@ class _PostgresPlan:
         self.total = self._probe()
 
     def _plain(self) -> list[str]:
-        """Checks a GIN index can answer: terms without field codes and the excluded words."""
-        checks = [t.check for t, codes in self.terms if not codes]
+        """Checks a GIN index can answer: terms without field codes (their tsqueries as one, so that
+        a paper's tsvector is read once) and the excluded words."""
+        plain = [t for t, codes in self.terms if not codes]
+        tsqueries = [t.tsquery for t in plain if t.tsquery]
+        checks = [f"ps.doc @@ ({' && '.join(tsqueries)})"] if tsqueries else []
+        checks += [t.check for t in plain if not t.tsquery]
         return checks + [f"NOT ({t.check})" for t in self.excluded]
 
     def _checks(self) -> list[str]:
@@ -326,14 +333,14 @@ class _PostgresPlan:
             found += self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one()
         missing = [t for t, count in zip(others, found, strict=True) if not count]
         for term in missing:
-            term.check, term.rank = term.prefix or (term.check, term.rank)
+            term.tsquery = term.prefix
         if not self.positive or not missing:
             return total
         statement = f"SELECT {_pg_count(' AND '.join(self._plain()))}"
         return int(self.session.scalar(text(statement), self.p.values) or 0)
 
     def _score(self) -> str:
-        ranks = [t.rank for t, _ in self.terms if t.rank]
+        ranks = [t.tsquery for t, _ in self.terms if t.ranked and t.tsquery]
         return f"ts_rank(ps.doc, {' || '.join(ranks)})" if ranks else "0"
 
     def rows(self, n: int) -> list[_Row]:
