@@ -83,7 +83,8 @@ class _Match:
     expr: str  # SQLite: an FTS5 query; PostgreSQL: the tsquery text or the LIKE pattern
     codes: tuple[str, ...] = ()
     words: bool = False  # answered by the word index (and so ranked by it)
-    size: int = 0  # SQLite: matching documents, counted up to COUNT_CAP
+    size: int = 0  # SQLite: matching documents, counted up to `cap`
+    cap: int = 0  # SQLite: 0 until counted
 
 
 @dataclass(frozen=True)
@@ -174,13 +175,22 @@ class _SqlitePlan:
             else:
                 self.excluded.append(m)
         self.either = [m for m in terms if m.codes]  # the term's text or one of its fields
-        for m in (*self.required, *self.either, *self.excluded):
-            m.size = _sqlite_count(session, m.table, m.expr)
-        self.documents = int(session.scalar(text("SELECT max(doc_id) FROM paper_search_ids")) or 0)
+        for m in self.required:
+            self._count(m, COUNT_CAP)
+
+    def _count(self, m: _Match, cap: int) -> int:
+        """The size of `m`'s match set, counted up to `cap` (once: counting costs about a listing)."""
+        if m.cap < cap and m.size >= m.cap:
+            m.size, m.cap = _sqlite_count(self.session, m.table, m.expr, cap), cap
+        return m.size
 
     def _check(self, p: _Params, m: _Match, rows: float) -> str:
-        """`s` (a paper_search_ids row) matches `m`: the match set listed once, or a probe per row."""
-        if rows * _PROBE_COST[m.table] < m.size * _LIST_COST:
+        """`s` (a paper_search_ids row) matches `m`: the match set listed once, or a probe per row.
+
+        Probing pays when the set holds more than `larger` documents, so it is counted only that far;
+        a set never counted past COUNT_CAP is listed without counting it when `larger` is beyond."""
+        larger = rows * _PROBE_COST[m.table] / _LIST_COST
+        if larger < COUNT_CAP and self._count(m, int(larger) + 1) > larger:
             probe = f"{m.table} MATCH {p.bind(m.expr)} AND rowid = s.doc_id"
             return f"EXISTS (SELECT 1 FROM {m.table} WHERE {probe})"
         return f"+s.doc_id IN (SELECT rowid FROM {m.table} WHERE {m.table} MATCH {p.bind(m.expr)})"
@@ -197,9 +207,11 @@ class _SqlitePlan:
 
     def _walk_length(self, n: int) -> float:
         """Expected papers read in vote order before `n` of them match every term."""
+        documents = max(1, int(self.session.scalar(text("SELECT max(doc_id) FROM paper_search_ids")) or 0))
         share = 1.0
         for m in (*self.required, *self.either):
-            share *= min(1.0, max(m.size, 0.1 * self.documents if m.codes else 0) / max(1, self.documents))
+            size = self._count(m, COUNT_CAP)
+            share *= min(1.0, max(size, 0.1 * documents if m.codes else 0) / documents)
         return n / max(share, 1e-4)
 
     def rows(self, n: int) -> list[_Row]:
