@@ -25,6 +25,7 @@ from storage.records import SearchQuery
 RANK_ALL = 1000  # match sets up to this size are ranked whole
 COUNT_CAP = 20_000  # SQLite: match sets are counted up to this size to plan the query
 TRIGRAM = 3  # shorter terms cannot use the trigram index
+SAMPLE = 200  # PostgreSQL: papers read for a common word before its index is asked
 _WORDS = re.compile(r"[A-Za-z0-9]+(?:[-. ]+[A-Za-z0-9]+)*")  # terms the word indexes answer
 _FIELD = "EXISTS (SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}))"
 # PostgreSQL: per row, where EXISTS may become a hash of the whole field (a tenth of the corpus).
@@ -284,6 +285,14 @@ def _pg_count(where: str, cap: int = RANK_ALL + 1) -> str:
     return f"(SELECT count(*) FROM (SELECT 1 FROM paper_search ps WHERE {where} LIMIT {cap}) x)"
 
 
+def _pg_exists(check: str) -> str:
+    """1 when some paper matches `check`, else 0: first among `SAMPLE` papers read in key order (a
+    common word is found there at once, where its index entry lists half the corpus), else through
+    the index (the short posting list of a rare word)."""
+    sample = f"SELECT ps.doc, ps.body FROM paper_search ps ORDER BY ps.paper_id LIMIT {SAMPLE}"
+    return f"coalesce((SELECT 1 FROM ({sample}) ps WHERE {check} LIMIT 1), {_pg_count(check, 1)})"
+
+
 # The planner costs `@@` on a paper's tsvector like a cheap comparison, so under a LIMIT or for a
 # common word it reads paper_search row by row (detoasting every tsvector, some µs each: a rare word
 # reads the whole table) where the GIN indexes answer in about a millisecond. A search only ever
@@ -332,7 +341,7 @@ class _PostgresPlan:
         statement, and the count one more."""
         plain = [t for t, codes in self.terms if not codes and t.prefix]
         others = [t for t, codes in self.terms if codes and t.prefix] + [t for t in self.excluded if t.prefix]
-        counts = [_pg_count(t.check, 1) for t in others]
+        counts = [_pg_exists(t.check) for t in others]
         if self.positive:
             counts.append(_pg_count(" AND ".join(self._plain())))
         if not counts:
@@ -340,7 +349,7 @@ class _PostgresPlan:
         found = list(self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one())
         total = int(found.pop()) if self.positive else 0
         if self.positive and not total and plain:
-            counts = [_pg_count(t.check, 1) for t in plain]
+            counts = [_pg_exists(t.check) for t in plain]
             others += plain
             found += self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one()
         missing = [t for t, count in zip(others, found, strict=True) if not count]
