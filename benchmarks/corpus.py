@@ -3,12 +3,14 @@
 Usage: python benchmarks/corpus.py [--shared ../shared] [--database URL] [--synthetic 100000]
                                   [--queries 400] [--runs 3] [--no-analyze] [--import-runs 3]
                                   [--import-only]
+                                  [--queries 400] [--runs 3] [--no-analyze] [--per-query]
 
 Prints the import time as min/median/max of `--import-runs` full imports, each into a fresh
 database (a new SQLite file, or a new schema on PostgreSQL), with the load average; then p50/p99
 latency of `/top`, `/field` and `/search` at corpus size and after
 growing the database to the synthetic size, each as min/median/max over `--runs` runs with the load
-average. On PostgreSQL, ANALYZE runs after each load (as autovacuum would) unless --no-analyze.
+average (with --per-query, also each `/search` query's own p50 and p99). On PostgreSQL, ANALYZE
+runs after each load (as autovacuum would) unless --no-analyze.
 Uses a temporary SQLite file unless --database is given; the corpus folder is PAPERBOT_SHARED_DIR
 (as in the tests) or --shared.
 """
@@ -203,6 +205,18 @@ def report(services: Services, label: str, days: list[dt.date], queries: int, ru
         )
 
 
+def per_query(services: Services, label: str, repeats: int) -> None:
+    """Print p50 and p99 of every `/search` query of SEARCHES, each run `repeats` times."""
+    for text in SEARCHES:
+        request = Request("console", "bench", "bench", "search", tuple(text.split()))
+
+        def same(_rng: random.Random, request: Request = request) -> Request:
+            return request
+
+        p50, p99 = timed(services, same, repeats)
+        print(f"{label:>16}  /search {text[:40]:<40} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+
+
 def analyze(services: Services, skip: bool) -> None:
     """Refresh PostgreSQL's statistics after loading, as autovacuum would, and say so."""
     if not skip and services.db.analyze():
@@ -223,6 +237,7 @@ def main() -> None:
     parser.add_argument("--no-analyze", action="store_true", help="PostgreSQL: no ANALYZE after loading")
     parser.add_argument("--import-runs", type=int, default=3, help="full imports, each into a fresh database")
     parser.add_argument("--import-only", action="store_true", help="time the imports only, no queries")
+    parser.add_argument("--per-query", action="store_true", help="also time each /search query on its own")
     opts = parser.parse_args()
     corpus = opts.shared / "data" / "hf-daily-papers"
     if not corpus.is_dir():
@@ -235,11 +250,15 @@ def main() -> None:
     days = sorted(dt.date.fromisoformat(p.stem) for p in corpus.glob("*.json"))
     analyze(services, opts.no_analyze)
     report(services, f"{stored} papers", days, opts.queries, opts.runs)
+    if opts.per_query:
+        per_query(services, f"{stored} papers", opts.queries // 10)
     start = time.perf_counter()
     total = grow(services, opts.synthetic, days)
     print(f"grow: to {total} papers in {time.perf_counter() - start:.1f} s")
     analyze(services, opts.no_analyze)
     report(services, f"{total} papers", days, opts.queries, opts.runs)
+    if opts.per_query:
+        per_query(services, f"{total} papers", opts.queries // 10)
     drop_fresh(services)
 
 

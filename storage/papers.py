@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, literal, select
+from sqlalchemy import ColumnElement, Date, Integer, Select, String, bindparam, delete, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.records import StoredPaper
@@ -105,25 +106,50 @@ def _listed() -> Select:
     return select(Listing.paper_id, _OWN_VOTES)
 
 
-def _ranked_listings(query: Select, n: int) -> Select:
-    """`_ranked` for the narrow rows of `_listed`."""
+def _ranked_listings(query: Select) -> Select:
+    """`_ranked` for the narrow rows of `_listed`, the first `n` (a bound parameter)."""
     return query.order_by(
         _OWN_VOTES.desc().nulls_last(), Listing.position.asc().nulls_last(), Listing.paper_id
-    ).limit(n)
+    ).limit(bindparam("n", type_=Integer))
 
 
-def _of_fields(codes: Sequence[str]) -> ColumnElement[bool]:
-    """The listing's paper has one of `codes`, checked per listing through the (paper_id, code) key.
+def _of_fields() -> ColumnElement[bool]:
+    """The listing's paper has one of the bound `codes`, checked per listing through the
+    (paper_id, code) key.
 
     A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a join and may then read every row
     of the field (a tenth of the corpus) to hash them, where the window has a few hundred listings."""
+    codes = bindparam("codes", type_=String, expanding=True)
     found = select(literal(1)).where(PaperField.paper_id == Listing.paper_id, PaperField.code.in_(codes))
     return found.limit(1).scalar_subquery().is_not(None)
 
 
-def _top(session: Session, query: Select, n: int) -> list[StoredPaper]:
-    """Rank the narrow `(paper id, votes)` rows of `query`, then load only the `n` winners' rows."""
-    ranked = session.execute(_ranked_listings(query, n)).all()
+def _latest_listing() -> Select:
+    """Listings between the bound `since` and `until` that are their paper's latest there (narrow rows).
+
+    A paper listed on several days of the window is ranked and shown once, with that listing's
+    count (fetched last; Hugging Face votes only grow, so it is also the highest) and that day's
+    position for ties."""
+    since, until = bindparam("since", type_=Date), bindparam("until", type_=Date)
+    later = aliased(Listing)
+    newer = select(literal(1)).where(
+        later.paper_id == Listing.paper_id, later.day > Listing.day, later.day <= until
+    )
+    # Per listing (as in _of_fields): as NOT EXISTS, PostgreSQL may hash every listing of the table.
+    latest = newer.limit(1).scalar_subquery().is_(None)
+    return _listed().where(Listing.day >= since, Listing.day <= until, latest)
+
+
+# Built once: the statements differ only in their bound values, so each call skips building them.
+_DAY = _ranked_listings(_listed().where(Listing.day == bindparam("day", type_=Date)))
+_DAY_OF_FIELDS = _ranked_listings(_listed().where(Listing.day == bindparam("day", type_=Date), _of_fields()))
+_WINDOW = _ranked_listings(_latest_listing())
+_WINDOW_OF_FIELDS = _ranked_listings(_latest_listing().where(_of_fields()))
+
+
+def _top(session: Session, statement: Select, values: dict[str, Any]) -> list[StoredPaper]:
+    """Rank the narrow `(paper id, votes)` rows of `statement`, then load only the winners' rows."""
+    ranked = session.execute(statement, values).all()
     if not ranked:
         return []
     ids = [paper_id for paper_id, _ in ranked]
@@ -135,25 +161,9 @@ def top_for_day(
     session: Session, day: dt.date, n: int, codes: Sequence[str] | None = None
 ) -> list[StoredPaper]:
     """The `n` most-upvoted papers listed on `day` (with that day's votes), optionally of some fields."""
-    query = _listed().where(Listing.day == day)
     if codes:
-        query = query.where(_of_fields(codes))
-    return _top(session, query, n)
-
-
-def _latest_listing(since: dt.date, until: dt.date) -> Select:
-    """Listings between `since` and `until` that are their paper's latest there (narrow rows).
-
-    A paper listed on several days of the window is ranked and shown once, with that listing's
-    count (fetched last; Hugging Face votes only grow, so it is also the highest) and that day's
-    position for ties."""
-    later = aliased(Listing)
-    newer = select(literal(1)).where(
-        later.paper_id == Listing.paper_id, later.day > Listing.day, later.day <= until
-    )
-    # Per listing (as in _of_fields): as NOT EXISTS, PostgreSQL may hash every listing of the table.
-    latest = newer.limit(1).scalar_subquery().is_(None)
-    return _listed().where(Listing.day >= since, Listing.day <= until, latest)
+        return _top(session, _DAY_OF_FIELDS, {"day": day, "n": n, "codes": list(codes)})
+    return _top(session, _DAY, {"day": day, "n": n})
 
 
 def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n: int) -> list[StoredPaper]:
@@ -161,7 +171,7 @@ def top_for_field(session: Session, code: str, since: dt.date, until: dt.date, n
 
     Driven by the window's listings, each checked for the field: a field holds a tenth of the corpus,
     far more rows than the window."""
-    return _top(session, _latest_listing(since, until).where(_of_fields([code])), n)
+    return _top(session, _WINDOW_OF_FIELDS, {"since": since, "until": until, "n": n, "codes": [code]})
 
 
 def top_between(
@@ -169,10 +179,10 @@ def top_between(
 ) -> list[StoredPaper]:
     """The `n` most-upvoted papers listed between `since` and `until` (optionally of some fields),
     each once with its latest listing there."""
-    query = _latest_listing(since, until)
+    values: dict[str, Any] = {"since": since, "until": until, "n": n}
     if codes:
-        query = query.where(_of_fields(codes))
-    return _top(session, query, n)
+        return _top(session, _WINDOW_OF_FIELDS, {**values, "codes": list(codes)})
+    return _top(session, _WINDOW, values)
 
 
 def field_counts(

@@ -25,6 +25,7 @@ from storage.records import SearchQuery
 RANK_ALL = 1000  # match sets up to this size are ranked whole
 COUNT_CAP = 20_000  # SQLite: match sets are counted up to this size to plan the query
 TRIGRAM = 3  # shorter terms cannot use the trigram index
+SAMPLE = 200  # PostgreSQL: papers read for a common word before its index is asked
 _WORDS = re.compile(r"[A-Za-z0-9]+(?:[-. ]+[A-Za-z0-9]+)*")  # terms the word indexes answer
 _FIELD = "EXISTS (SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}))"
 # PostgreSQL: per row, where EXISTS may become a hash of the whole field (a tenth of the corpus).
@@ -83,7 +84,8 @@ class _Match:
     expr: str  # SQLite: an FTS5 query; PostgreSQL: the tsquery text or the LIKE pattern
     codes: tuple[str, ...] = ()
     words: bool = False  # answered by the word index (and so ranked by it)
-    size: int = 0  # SQLite: matching documents, counted up to COUNT_CAP
+    size: int = 0  # SQLite: matching documents, counted up to `cap`
+    cap: int = 0  # SQLite: 0 until counted
 
 
 @dataclass(frozen=True)
@@ -174,13 +176,22 @@ class _SqlitePlan:
             else:
                 self.excluded.append(m)
         self.either = [m for m in terms if m.codes]  # the term's text or one of its fields
-        for m in (*self.required, *self.either, *self.excluded):
-            m.size = _sqlite_count(session, m.table, m.expr)
-        self.documents = int(session.scalar(text("SELECT max(doc_id) FROM paper_search_ids")) or 0)
+        for m in self.required:
+            self._count(m, COUNT_CAP)
+
+    def _count(self, m: _Match, cap: int) -> int:
+        """The size of `m`'s match set, counted up to `cap` (once: counting costs about a listing)."""
+        if m.cap < cap and m.size >= m.cap:
+            m.size, m.cap = _sqlite_count(self.session, m.table, m.expr, cap), cap
+        return m.size
 
     def _check(self, p: _Params, m: _Match, rows: float) -> str:
-        """`s` (a paper_search_ids row) matches `m`: the match set listed once, or a probe per row."""
-        if rows * _PROBE_COST[m.table] < m.size * _LIST_COST:
+        """`s` (a paper_search_ids row) matches `m`: the match set listed once, or a probe per row.
+
+        Probing pays when the set holds more than `larger` documents, so it is counted only that far;
+        a set never counted past COUNT_CAP is listed without counting it when `larger` is beyond."""
+        larger = rows * _PROBE_COST[m.table] / _LIST_COST
+        if larger < COUNT_CAP and self._count(m, int(larger) + 1) > larger:
             probe = f"{m.table} MATCH {p.bind(m.expr)} AND rowid = s.doc_id"
             return f"EXISTS (SELECT 1 FROM {m.table} WHERE {probe})"
         return f"+s.doc_id IN (SELECT rowid FROM {m.table} WHERE {m.table} MATCH {p.bind(m.expr)})"
@@ -197,9 +208,11 @@ class _SqlitePlan:
 
     def _walk_length(self, n: int) -> float:
         """Expected papers read in vote order before `n` of them match every term."""
+        documents = max(1, int(self.session.scalar(text("SELECT max(doc_id) FROM paper_search_ids")) or 0))
         share = 1.0
         for m in (*self.required, *self.either):
-            share *= min(1.0, max(m.size, 0.1 * self.documents if m.codes else 0) / max(1, self.documents))
+            size = self._count(m, COUNT_CAP)
+            share *= min(1.0, max(size, 0.1 * documents if m.codes else 0) / documents)
         return n / max(share, 1e-4)
 
     def rows(self, n: int) -> list[_Row]:
@@ -240,33 +253,44 @@ class _SqlitePlan:
 
 @dataclass
 class _PgTerm:
-    """One term or excluded word on PostgreSQL: its check on `ps`, the tsquery that ranks it (None:
-    not ranked) and, for an English word, the prefix (check, tsquery) used when no paper has it whole."""
+    """One term or excluded word on PostgreSQL: the tsquery its paper_search `doc` must match or
+    else the ILIKE pattern of its `body`; English words rank by their tsquery and keep the prefix
+    tsquery used when no paper has them whole."""
 
-    check: str
-    rank: str | None = None
-    prefix: tuple[str, str] | None = None
+    tsquery: str | None = None
+    like: str | None = None
+    ranked: bool = False
+    prefix: str | None = None
+
+    @property
+    def check(self) -> str:
+        return f"ps.doc @@ {self.tsquery}" if self.tsquery else f"ps.body ILIKE {self.like}"
 
 
 def _pg_term(p: _Params, word: str) -> _PgTerm:
     """How PostgreSQL matches `word`: whole words (else a word prefix), or a substring (pg_trgm)."""
     if len(word) < TRIGRAM:
         if word.isascii():
-            return _PgTerm(f"ps.doc @@ plainto_tsquery('simple', {p.bind(short_word(word))})")
-        tsquery = f"to_tsquery('simple', quote_literal({p.bind(short_word(word))}) || ':*')"
-        return _PgTerm(f"ps.doc @@ {tsquery}")
+            return _PgTerm(f"plainto_tsquery('simple', {p.bind(short_word(word))})")
+        return _PgTerm(f"to_tsquery('simple', quote_literal({p.bind(short_word(word))}) || ':*')")
     if is_words(word):
         whole = f"phraseto_tsquery('simple', {p.bind(word)})"
-        prefix = f"to_tsquery('simple', {whole}::text || ':*')"
-        return _PgTerm(
-            f"ps.doc @@ {whole}", whole, (f"ps.doc @@ {prefix}", prefix) if _may_prefix(word) else None
-        )
-    return _PgTerm(f"ps.body ILIKE {p.bind(like_pattern(word))}")
+        prefix = f"to_tsquery('simple', {whole}::text || ':*')" if _may_prefix(word) else None
+        return _PgTerm(whole, ranked=True, prefix=prefix)
+    return _PgTerm(like=p.bind(like_pattern(word)))
 
 
 def _pg_count(where: str, cap: int = RANK_ALL + 1) -> str:
     """The papers matching `where`, counted up to `cap`."""
     return f"(SELECT count(*) FROM (SELECT 1 FROM paper_search ps WHERE {where} LIMIT {cap}) x)"
+
+
+def _pg_exists(check: str) -> str:
+    """1 when some paper matches `check`, else 0: first among `SAMPLE` papers read in key order (a
+    common word is found there at once, where its index entry lists half the corpus), else through
+    the index (the short posting list of a rare word)."""
+    sample = f"SELECT ps.doc, ps.body FROM paper_search ps ORDER BY ps.paper_id LIMIT {SAMPLE}"
+    return f"coalesce((SELECT 1 FROM ({sample}) ps WHERE {check} LIMIT 1), {_pg_count(check, 1)})"
 
 
 # The planner costs `@@` on a paper's tsvector like a cheap comparison, so under a LIMIT or for a
@@ -291,8 +315,12 @@ class _PostgresPlan:
         self.total = self._probe()
 
     def _plain(self) -> list[str]:
-        """Checks a GIN index can answer: terms without field codes and the excluded words."""
-        checks = [t.check for t, codes in self.terms if not codes]
+        """Checks a GIN index can answer: terms without field codes (their tsqueries as one, so that
+        a paper's tsvector is read once) and the excluded words."""
+        plain = [t for t, codes in self.terms if not codes]
+        tsqueries = [t.tsquery for t in plain if t.tsquery]
+        checks = [f"ps.doc @@ ({' && '.join(tsqueries)})"] if tsqueries else []
+        checks += [t.check for t in plain if not t.tsquery]
         return checks + [f"NOT ({t.check})" for t in self.excluded]
 
     def _checks(self) -> list[str]:
@@ -313,7 +341,7 @@ class _PostgresPlan:
         statement, and the count one more."""
         plain = [t for t, codes in self.terms if not codes and t.prefix]
         others = [t for t, codes in self.terms if codes and t.prefix] + [t for t in self.excluded if t.prefix]
-        counts = [_pg_count(t.check, 1) for t in others]
+        counts = [_pg_exists(t.check) for t in others]
         if self.positive:
             counts.append(_pg_count(" AND ".join(self._plain())))
         if not counts:
@@ -321,19 +349,19 @@ class _PostgresPlan:
         found = list(self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one())
         total = int(found.pop()) if self.positive else 0
         if self.positive and not total and plain:
-            counts = [_pg_count(t.check, 1) for t in plain]
+            counts = [_pg_exists(t.check) for t in plain]
             others += plain
             found += self.session.execute(text(f"SELECT {', '.join(counts)}"), self.p.values).one()
         missing = [t for t, count in zip(others, found, strict=True) if not count]
         for term in missing:
-            term.check, term.rank = term.prefix or (term.check, term.rank)
+            term.tsquery = term.prefix
         if not self.positive or not missing:
             return total
         statement = f"SELECT {_pg_count(' AND '.join(self._plain()))}"
         return int(self.session.scalar(text(statement), self.p.values) or 0)
 
     def _score(self) -> str:
-        ranks = [t.rank for t, _ in self.terms if t.rank]
+        ranks = [t.tsquery for t, _ in self.terms if t.ranked and t.tsquery]
         return f"ts_rank(ps.doc, {' || '.join(ranks)})" if ranks else "0"
 
     def rows(self, n: int) -> list[_Row]:

@@ -8,7 +8,7 @@ from bot import texts
 from bot.selection import top_of_period
 from bot.services import Services
 from storage.db import Database
-from storage.papers import top_between, upsert_papers
+from storage.papers import top_between, top_for_field, upsert_papers
 from storage.records import PaperIn
 
 UNTIL = dt.date(2025, 3, 31)
@@ -63,6 +63,20 @@ def test_latest_votes_rank_even_when_an_earlier_day_had_more(db: Database) -> No
         upsert_papers(session, [paper("30", 1)], day(1), "hf")  # relisted in the week with 1 vote
     assert ranked(db, 7)[-1] == ("30", 1)
     assert ("30", 1) in ranked(db, 30) and ("30", 300) not in ranked(db, 30)
+
+
+def test_a_field_over_several_days_counts_each_paper_once(db: Database) -> None:
+    stock(db)
+    other = PaperIn(id="2503.00080", title="Paper 80", upvotes=500, fields=["vision"])
+    with db.session() as session:
+        upsert_papers(session, [other], day(3), "hf")  # in the window, of another field
+    with db.session() as session:
+        week = top_for_field(session, "nlp", day(6), UNTIL, 20)
+        month = top_for_field(session, "nlp", day(29), UNTIL, 3)
+        vision = top_for_field(session, "vision", day(29), UNTIL, 3)
+    assert [(p.id[-2:], p.upvotes) for p in week] == [("11", 55), ("60", 40), ("50", 20)]
+    assert [(p.id[-2:], p.upvotes) for p in month] == [("30", 300), ("20", 100), ("40", 70)]
+    assert [(p.id[-2:], p.upvotes) for p in vision] == [("80", 500)]
 
 
 def test_selection_heads_the_cards_with_the_window(services: Services) -> None:

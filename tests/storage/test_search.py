@@ -55,6 +55,30 @@ def test_korean_substrings_and_short_terms(stocked: Database) -> None:
     assert find(stocked, "DiT") == ["2502.00001"]
 
 
+def test_english_words_match_whole_words_first_then_as_a_prefix(stocked: Database) -> None:
+    with stocked.session() as session:
+        upsert_papers(
+            session,
+            [PaperIn(id="2502.00005", title="Rewarding former agents", abstract="Prompted rewards.")],
+            DAY,
+            "hf",
+        )
+    assert find(stocked, "reward") == ["2502.00002"]  # the whole word, not "Rewarding" or "rewards"
+    assert find(stocked, "former") == ["2502.00005"]  # a word of its own, never inside "Transformers"
+    assert sorted(find(stocked, "rewar")) == ["2502.00002", "2502.00005"]  # no whole word: a prefix
+    assert find(stocked, "transform") == ["2502.00001"]  # only a prefix of "Transformers"
+    assert find(stocked, "prompt") == ["2502.00005"]
+    assert find(stocked, "prompt", excluded=("reward",)) == ["2502.00005"]  # excluded whole, too
+    assert find(stocked, "formers") == []  # neither a word nor a word's beginning
+
+
+def test_korean_terms_match_inside_longer_words(stocked: Database) -> None:
+    assert find(stocked, "화학습") == ["2502.00002"]  # the middle of 강화학습으로
+    assert find(stocked, "모델을") == ["2502.00002"]
+    assert find(stocked, "화학습", "듬어요") == ["2502.00002"]  # two terms, both inside words
+    assert find(stocked, "강화학습", excluded=("다듬어",)) == []
+
+
 def test_field_codes_widen_a_term(stocked: Database) -> None:
     with stocked.session() as session:
         ids = search_ids(session, SearchQuery((Term("추론", ("reasoning",)),)), 10)
