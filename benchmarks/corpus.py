@@ -207,14 +207,14 @@ def report(services: Services, label: str, days: list[dt.date], queries: int, ru
 
 def per_query(services: Services, label: str, repeats: int) -> None:
     """Print p50 and p99 of every `/search` query of SEARCHES, each run `repeats` times."""
-    for text in SEARCHES:
-        request = Request("console", "bench", "bench", "search", tuple(text.split()))
+    for query in SEARCHES:
+        request = Request("console", "bench", "bench", "search", tuple(query.split()))
 
         def same(_rng: random.Random, request: Request = request) -> Request:
             return request
 
         p50, p99 = timed(services, same, repeats)
-        print(f"{label:>16}  /search {text[:40]:<40} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
+        print(f"{label:>16}  /search {query[:40]:<40} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
 
 
 def analyze(services: Services, skip: bool) -> None:
