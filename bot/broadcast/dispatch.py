@@ -72,6 +72,9 @@ class Dispatcher:
 
     async def _take_gate(self) -> bool:
         """One of `concurrency` places for a send in flight; False when stopping first."""
+        if not self._gate.locked():  # a free place: taken at once, items go to the claimer together
+            await self._gate.acquire()
+            return True
         acquire = asyncio.ensure_future(self._gate.acquire())
         stop = asyncio.ensure_future(self.sending.stopping.wait())
         await asyncio.wait({acquire, stop}, return_when=asyncio.FIRST_COMPLETED)
