@@ -46,10 +46,27 @@ def label(func: tuple[str, int, str]) -> str:
     return f"{short}:{line}({name})" if short else name
 
 
+def package(path: str) -> str:
+    """The library (or this project's package) a profiled function belongs to."""
+    parts = Path(path).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1]
+    for root in ("bot", "handlers", "storage", "benchmarks", "asyncio", "json", "sqlite3"):
+        if root in parts:
+            return root
+    return "builtins" if path == "~" else "stdlib (other)"
+
+
 def report(stats: pstats.Stats, top: int) -> None:
     """Print the top functions by own CPU time and by cumulative CPU time, as shares of the total."""
     entries = stats.stats  # type: ignore[attr-defined]
     total = sum(tt for _cc, _nc, tt, _ct, _callers in entries.values()) or 1.0
+    by_package: dict[str, float] = {}
+    for (path, _line, _name), (_cc, _nc, tt, _ct, _callers) in entries.items():
+        by_package[package(path)] = by_package.get(package(path), 0.0) + tt
+    print("\nown CPU time by package:")
+    for name, tt in sorted(by_package.items(), key=lambda kv: kv[1], reverse=True)[:12]:
+        print(f"  {tt / total:6.1%}  {name}")
     for title, key in (("own time", 2), ("cumulative time", 3)):
         print(f"\ntop {top} by {title} (share of {total:.2f} s profiled):")
         ranked = sorted(entries.items(), key=lambda kv: kv[1][key], reverse=True)[:top]

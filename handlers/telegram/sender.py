@@ -148,7 +148,8 @@ class TelegramChannel:
         the request goes through the Bot's request layer, which raises PTB's errors, and of the
         answer only the message id is read.
         """
-        await self._start()
+        if not self._open:
+            await self._start()
         body = b"chat_id=" + quote_plus(chat_id).encode() + self._encoded(part)
         try:
             sent: Any = await self._bot.request.post(self._send_url, FormBody(body))
