@@ -1,11 +1,18 @@
-"""Broadcast throughput against the fake Bot API server (its own process, 20 ms latency per call).
+"""Broadcast throughput and CPU per message against the fake Bot API server (its own process).
 
-Usage: python benchmarks/broadcast.py [--subscribers 10000] [--latency-ms 20] [--common-sample 1000]
+Usage: python benchmarks/broadcast.py [--subscribers 2000] [--runs 3] [--latency-ms 20]
+       [--sequential-sample 300] [--paid-subscribers 2000] [--default-rate-chats 500]
 
-Prints (a) messages/s of the engine with limits off — its own ceiling; (b) achieved ÷ configured
-rate with the real pacing, with global and per-chat violations counted from the server's log; and
-(c) the same broadcast done the common way — a loop over `bot.send_message` through PTB's
-AIORateLimiter — timed on a sample, and the ratio.
+Prints, in one run, with the load average:
+(a) the engine with limits off, and two peers sending the same digest parts with PTB:
+    the sequential loop over `bot.send_message`, and `asyncio.gather` over `bot.send_message`
+    under an `asyncio.Semaphore(128)` with PTB's AIORateLimiter (its limits off) and a pool of
+    128 connections. For each: messages the fake server accepted, msg/s, CPU µs per message of
+    the sender and of the fake server, min/median/max over `--runs` runs; and the ratio of the
+    engine to the concurrent peer. The engine's figures cover sending (claims, requests,
+    outcomes); planning the broadcast (writing the outbox) is printed apart.
+(b) the engine with real pacing: achieved ÷ configured rate at the paid-broadcast rate (1000/s)
+    and at the default 25/s, with global and per-chat violations counted from the server's log.
 """
 
 from __future__ import annotations
@@ -14,59 +21,27 @@ import argparse
 import asyncio
 import bisect
 import itertools
+import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from sendbench import TOKEN, FakeBotApi, Measured, Meter, load, planned, services_for  # noqa: E402
+from telegram import Bot, LinkPreviewOptions  # noqa: E402
+from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.bootstrap import open_database  # noqa: E402
-from bot.broadcast.engine import BroadcastEngine  # noqa: E402
-from bot.cli.demo import SAMPLE_DAY, sample_text  # noqa: E402
-from bot.daily import DailyRun  # noqa: E402
-from bot.fields import default_taxonomy  # noqa: E402
-from bot.ingest import store_digest  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.sources.markdown import parse_digest  # noqa: E402
-from handlers.telegram.sender import TelegramChannel  # noqa: E402
-from storage import subscribers  # noqa: E402
-from tests.fakes.telegram_server import TOKEN  # noqa: E402
-from tests.processes import read_log, start_fake_process, stop_process  # noqa: E402
+from handlers.telegram.sender import TelegramMessage, as_message  # noqa: E402
+from handlers.telegram.updates import inline_keyboard  # noqa: E402
+from storage import broadcasts, outbox  # noqa: E402
 
-
-def services_for(workdir: Path, port: int, chats: int, **settings: object) -> Services:
-    """A fresh SQLite database with the sample day and `chats` private subscribers."""
-    config = Settings(
-        _env_file=None,
-        database_url=f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.db'}",
-        telegram_token=TOKEN,
-        telegram_api_base=f"http://127.0.0.1:{port}/bot",
-        **settings,
-    )
-    services = Services(db=open_database(config.database_url), settings=config, taxonomy=default_taxonomy())
-    store_digest(services.db, parse_digest(sample_text(), SAMPLE_DAY), services.taxonomy, SAMPLE_DAY)
-    with services.db.session() as session:
-        for i in range(chats):
-            subscribers.subscribe(session, "telegram", str(10_000_000 + i))
-    return services
-
-
-async def engine_run(services: Services, pacing: bool) -> tuple[int, float]:
-    """One daily broadcast through the engine; (messages, seconds)."""
-    channel = TelegramChannel(services.settings)
-    engine = BroadcastEngine(services, {"telegram": channel}, "bench", pacing=pacing, concurrency=128)
-    started = time.perf_counter()
-    result = await DailyRun(services, {"telegram": channel}, engine)(SAMPLE_DAY, wait=True)
-    seconds = time.perf_counter() - started
-    await channel.aclose()
-    return result.recipients, seconds
+CONCURRENCY = 128
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def violations(
@@ -82,75 +57,145 @@ def violations(
     return over, close
 
 
-async def common_way(port: int, chats: int, rate: float) -> float:
-    """Messages/s of a plain loop over bot.send_message with PTB's AIORateLimiter."""
+async def engine_once(api: FakeBotApi, workdir: Path, chats: int) -> tuple[Measured, float, list]:
+    """One daily broadcast through the engine, limits off: (sending, planning CPU s, the parts)."""
+    services = services_for(workdir, api.port, chats)
+    cpu = time.process_time()
+    bench = await planned(services, pacing=False)
+    plan_cpu = time.process_time() - cpu
+    with services.db.session() as session:
+        [broadcast_id] = broadcasts.unfinished(session)
+        parts = [p for _, p in sorted(outbox.payloads(session, broadcast_id).items())]
+    with Meter(api) as meter:
+        await bench.engine.run_pending()
+    await bench.channel.aclose()
+    services.db.dispose()
+    return meter.result, plan_cpu, [as_message(p) for p in parts]
+
+
+async def send(bot: Bot, chat_id: int, message: TelegramMessage) -> None:
+    """What a careful user writes: one send_message with the part's text and buttons."""
+    await bot.send_message(
+        chat_id,
+        message.text,
+        parse_mode=ParseMode.HTML,
+        link_preview_options=NO_PREVIEW,
+        reply_markup=inline_keyboard(message.buttons),
+    )
+
+
+async def sequential_peer(api: FakeBotApi, chats: int, parts: Sequence[TelegramMessage]) -> Measured:
+    """A loop over bot.send_message, one chat after another."""
+    async with Bot(TOKEN, base_url=f"http://127.0.0.1:{api.port}/bot") as bot:
+        with Meter(api) as meter:
+            for i in range(chats):
+                for message in parts:
+                    await send(bot, 20_000_000 + i, message)
+    return meter.result
+
+
+async def concurrent_peer(api: FakeBotApi, chats: int, parts: Sequence[TelegramMessage]) -> Measured:
+    """asyncio.gather over bot.send_message, 128 at a time, through PTB's AIORateLimiter (limits off)."""
     bot = ExtBot(
         TOKEN,
-        base_url=f"http://127.0.0.1:{port}/bot",
-        rate_limiter=AIORateLimiter(overall_max_rate=rate, max_retries=3),
-        request=HTTPXRequest(connection_pool_size=64),
+        base_url=f"http://127.0.0.1:{api.port}/bot",
+        rate_limiter=AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0),
+        request=HTTPXRequest(connection_pool_size=CONCURRENCY),
     )
-    text = "<b>paperbot</b> benchmark"
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one_chat(chat_id: int) -> None:
+        async with gate:
+            for message in parts:
+                await send(bot, chat_id, message)
+
     async with bot:
-        started = time.perf_counter()
-        for i in range(chats):
-            await bot.send_message(
-                20_000_000 + i, text, parse_mode="HTML", link_preview_options={"is_disabled": True}
-            )  # type: ignore[arg-type]
-        return chats / (time.perf_counter() - started)
+        with Meter(api) as meter:
+            await asyncio.gather(*(one_chat(30_000_000 + i) for i in range(chats)))
+    return meter.result
 
 
-def accepted_since(log: Path, since: float) -> tuple[list[float], dict[str, list[float]]]:
-    times, per_chat = [], defaultdict(list)
-    for line in read_log(log):
-        if "chat_id" in line and line["t"] >= since:
-            times.append(line["t"])
-            per_chat[str(line["chat_id"])].append(line["t"])
-    return times, per_chat
+def spread(values: Sequence[float], fmt: str = ",.0f") -> str:
+    """min/median/max."""
+    return "/".join(format(v, fmt) for v in (min(values), statistics.median(values), max(values)))
+
+
+def line(label: str, runs: Sequence[Measured]) -> str:
+    """One sender's figures over its runs (min/median/max)."""
+    field: Callable[[Callable[[Measured], float]], str] = lambda f: spread([f(r) for r in runs])  # noqa: E731
+    return (
+        f"  {label:<34} msgs {field(lambda r: r.messages)}  msg/s {field(lambda r: r.rate)}  "
+        f"sender µs/msg {field(lambda r: r.sender_us)}  server µs/msg {field(lambda r: r.server_us)}"
+    )
+
+
+async def limits_off(api: FakeBotApi, workdir: Path, opts: argparse.Namespace) -> None:
+    """(a): the engine and both peers, `--runs` times each, interleaved."""
+    engine, sequential, concurrent, plans = [], [], [], []
+    for run in range(opts.runs):
+        measured, plan_cpu, parts = await engine_once(api, workdir, opts.subscribers)
+        engine.append(measured)
+        plans.append(plan_cpu / max(measured.messages, 1) * 1e6)
+        sequential.append(await sequential_peer(api, opts.sequential_sample, parts))
+        concurrent.append(await concurrent_peer(api, opts.subscribers, parts))
+        print(f"  run {run + 1}/{opts.runs} done, load {load()}", flush=True)
+    print(f"(a) limits off, min/median/max over {opts.runs} runs ({len(parts)} part(s) per chat):")
+    print(line("engine", engine))
+    print(line(f"sequential send_message ({opts.sequential_sample})", sequential))
+    print(line("gather + Semaphore(128) + limiter", concurrent))
+    rate = statistics.median(r.rate for r in engine) / statistics.median(r.rate for r in concurrent)
+    cpu = statistics.median(r.sender_us for r in engine) / statistics.median(r.sender_us for r in concurrent)
+    print(f"  engine ÷ concurrent peer (medians): msg/s {rate:.2f}×, sender CPU per message {cpu:.2f}×")
+    print(f"  engine planning (outbox written), not counted above: {spread(plans)} µs CPU/msg")
+
+
+async def paced(api: FakeBotApi, workdir: Path, opts: argparse.Namespace) -> None:
+    """(b): the engine with real pacing, at the paid-broadcast rate and at the default rate."""
+    for label, chats, extra in (
+        ("paid broadcast, 1000/s", opts.paid_subscribers, {"telegram_paid_broadcast": True}),
+        ("default rate, 25/s", opts.default_rate_chats, {}),
+    ):
+        services = services_for(workdir, api.port, chats, **extra)
+        rate = 1000.0 if extra else services.settings.telegram_rate
+        bench = await planned(services, pacing=True)
+        with Meter(api) as meter:
+            await bench.engine.run_pending()
+        await bench.channel.aclose()
+        times, per_chat = api.accepted_since(meter.since)
+        over, close = violations(times, per_chat, rate, 1.0)
+        achieved = (len(times) - 1) / (max(times) - min(times)) if len(times) > 1 else 0.0
+        print(
+            f"(b) engine, {label:<22} {len(times)} messages, {achieved:,.1f} msg/s = {achieved / rate:.3f} "
+            f"of the configured rate; global violations {over}, per-chat violations {close}; "
+            f"engine {meter.result.sender_us:,.0f} µs CPU/msg; load {load()}"
+        )
+
+
+def options() -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=2000, help="chats of the limits-off runs")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--latency-ms", type=float, default=20.0, help="the fake server's answer delay")
+    parser.add_argument("--sequential-sample", type=int, default=300, help="chats of the sequential peer")
+    parser.add_argument("--paid-subscribers", type=int, default=2000, help="chats of the 1000/s check")
+    parser.add_argument("--default-rate-chats", type=int, default=500, help="chats of the 25/s check")
+    return parser.parse_args()
 
 
 async def main() -> None:
-    """Run the three measurements and print their figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subscribers", type=int, default=10_000)
-    parser.add_argument("--latency-ms", type=float, default=20.0)
-    parser.add_argument("--common-sample", type=int, default=1000)
-    opts = parser.parse_args()
+    """Run every measurement against one fake server and print the figures."""
+    opts = options()
     workdir = Path(tempfile.mkdtemp())
-    log = workdir / "witness.jsonl"
-    fake, port = await start_fake_process(
-        workdir, "--log", str(log), "--latency-ms", str(opts.latency_ms), "--max-lifetime", "1800"
-    )
-    try:
+    async with FakeBotApi(workdir, opts.latency_ms) as api:
         print(
-            f"fake Bot API on 127.0.0.1:{port}, {opts.latency_ms:.0f} ms per call, "
-            f"{opts.subscribers} subscribers"
+            f"fake Bot API on 127.0.0.1:{api.port} (pid {api.pid}), {opts.latency_ms:.0f} ms per call, "
+            f"{opts.subscribers} subscribers; load {load()}",
+            flush=True,
         )
-        sent, seconds = await engine_run(services_for(workdir, port, opts.subscribers), pacing=False)
-        ceiling = sent / seconds
-        print(f"(a) engine, limits off:       {sent} messages in {seconds:.2f} s = {ceiling:,.0f} msg/s")
-        for label, chats, extra in (
-            ("paid broadcast, 1000/s", opts.subscribers, {"telegram_paid_broadcast": True}),
-            ("default rate, 25/s", 500, {}),
-        ):
-            services = services_for(workdir, port, chats, **extra)
-            rate = 1000.0 if extra else services.settings.telegram_rate
-            since = time.time()
-            sent, seconds = await engine_run(services, pacing=True)
-            times, per_chat = accepted_since(log, since)
-            over, close = violations(times, per_chat, rate, 1.0)
-            achieved = (len(times) - 1) / (max(times) - min(times))
-            print(
-                f"(b) engine, {label:<22} {sent} messages, {achieved:,.1f} msg/s = {achieved / rate:.3f} "
-                f"of the configured rate; global violations {over}, per-chat violations {close}"
-            )
-        common = await common_way(port, opts.common_sample, 1000.0)
-        print(
-            f"(c) loop over bot.send_message + AIORateLimiter: {common:,.0f} msg/s "
-            f"(timed on {opts.common_sample} messages); engine ceiling is {ceiling / common:.1f}× that"
-        )
-    finally:
-        await stop_process(fake)
+        await limits_off(api, workdir, opts)
+        await paced(api, workdir, opts)
+    print(f"load {load()}")
 
 
 if __name__ == "__main__":

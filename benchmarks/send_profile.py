@@ -5,7 +5,7 @@ Usage: python benchmarks/send_profile.py [--subscribers 2000] [--latency-ms 20] 
 Limits off. One broadcast is measured without the profiler (engine and fake server CPU µs per
 message accepted by the server), then a second one runs under cProfile, with the database steps
 run inline on the event loop so their cost shows in the profile, and the top functions by own
-time and by cumulative time are printed as shares of the profiled time.
+CPU time and by cumulative CPU time are printed as shares of the profiled CPU time.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import cProfile
 import pstats
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,10 +46,27 @@ def label(func: tuple[str, int, str]) -> str:
     return f"{short}:{line}({name})" if short else name
 
 
+def package(path: str) -> str:
+    """The library (or this project's package) a profiled function belongs to."""
+    parts = Path(path).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1]
+    for root in ("bot", "handlers", "storage", "benchmarks", "asyncio", "json", "sqlite3"):
+        if root in parts:
+            return root
+    return "builtins" if path == "~" else "stdlib (other)"
+
+
 def report(stats: pstats.Stats, top: int) -> None:
-    """Print the top functions by own time and by cumulative time, as shares of the total."""
+    """Print the top functions by own CPU time and by cumulative CPU time, as shares of the total."""
     entries = stats.stats  # type: ignore[attr-defined]
     total = sum(tt for _cc, _nc, tt, _ct, _callers in entries.values()) or 1.0
+    by_package: dict[str, float] = {}
+    for (path, _line, _name), (_cc, _nc, tt, _ct, _callers) in entries.items():
+        by_package[package(path)] = by_package.get(package(path), 0.0) + tt
+    print("\nown CPU time by package:")
+    for name, tt in sorted(by_package.items(), key=lambda kv: kv[1], reverse=True)[:12]:
+        print(f"  {tt / total:6.1%}  {name}")
     for title, key in (("own time", 2), ("cumulative time", 3)):
         print(f"\ntop {top} by {title} (share of {total:.2f} s profiled):")
         ranked = sorted(entries.items(), key=lambda kv: kv[1][key], reverse=True)[:top]
@@ -76,7 +94,7 @@ async def main() -> None:
         )
         threaded = asyncio.to_thread
         asyncio.to_thread = inline  # type: ignore[assignment]
-        profile = cProfile.Profile()
+        profile = cProfile.Profile(time.thread_time)  # CPU time, not time spent waiting
         try:
             bench = await planned(services_for(workdir, api.port, opts.subscribers), pacing=False)
             with Meter(api) as meter:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from storage.db import affected
@@ -101,7 +101,36 @@ def payloads(session: Session, broadcast_id: int) -> dict[tuple[str, int], objec
     return {(variant, part): payload for variant, part, payload in rows}
 
 
-def mark_in_flight(session: Session, ids: Sequence[int], worker: str) -> list[int]:
+# Claims and outcomes are built once: a broadcast runs them for every batch of rows.
+_CLAIM = (
+    update(OutboxRow)
+    .where(OutboxRow.id.in_(bindparam("ids", expanding=True)), OutboxRow.status == "pending")
+    .values(
+        status="in_flight",
+        claimed_by=bindparam("worker"),
+        attempts=OutboxRow.attempts + 1,
+        updated_at=bindparam("now"),
+    )
+    .returning(OutboxRow.id)
+)
+_OUTCOME_VALUES: dict[str, object] = {
+    "status": bindparam("st"),
+    "error": bindparam("err"),
+    "message_ref": bindparam("ref"),
+    "updated_at": bindparam("now"),
+}
+_IN_FLIGHT = and_(OutboxRow.id == bindparam("oid"), OutboxRow.status == "in_flight")
+_RECORD = update(OutboxRow).where(_IN_FLIGHT).values(_OUTCOME_VALUES)
+_RECORD_OWN = (
+    update(OutboxRow).where(_IN_FLIGHT, OutboxRow.claimed_by == bindparam("worker")).values(_OUTCOME_VALUES)
+)
+
+
+def _connection(db: Session | Connection) -> Connection:
+    return db if isinstance(db, Connection) else db.connection()
+
+
+def mark_in_flight(db: Session | Connection, ids: Sequence[int], worker: str) -> list[int]:
     """Claim pending rows for sending, atomically; returns the ids this worker got.
 
     One UPDATE … WHERE status = 'pending' RETURNING: on SQLite the write lock serialises
@@ -109,39 +138,24 @@ def mark_in_flight(session: Session, ids: Sequence[int], worker: str) -> list[in
     """
     if not ids:
         return []
-    statement = (
-        update(OutboxRow)
-        .where(OutboxRow.id.in_(ids), OutboxRow.status == "pending")
-        .values(status="in_flight", claimed_by=worker, attempts=OutboxRow.attempts + 1, updated_at=_now())
-        .returning(OutboxRow.id)
-    )
-    return list(session.scalars(statement))
+    params = {"ids": list(ids), "worker": worker, "now": _now()}
+    return list(_connection(db).execute(_CLAIM, params).scalars())
 
 
-def record(session: Session, outcomes: Iterable[OutboxOutcome], worker: str | None = None) -> int:
-    """Write outcomes of rows this worker has in flight; returns how many rows took them.
+def record(db: Session | Connection, outcomes: Iterable[OutboxOutcome], worker: str | None = None) -> int:
+    """Write outcomes of rows this worker has in flight (one executemany); returns how many took them.
 
     A row settled meanwhile (recovered by a new leader) keeps its state.
     """
+    now = _now()
     params = [
-        {"oid": o.outbox_id, "st": o.status, "err": o.error, "ref": o.ref, "now": _now()} for o in outcomes
+        {"oid": o.outbox_id, "st": o.status, "err": o.error, "ref": o.ref, "now": now, "worker": worker}
+        for o in outcomes
     ]
     if not params:
         return 0
-    guard = and_(OutboxRow.id == bindparam("oid"), OutboxRow.status == "in_flight")
-    if worker is not None:
-        guard = and_(guard, OutboxRow.claimed_by == worker)
-    statement = (
-        update(OutboxRow)
-        .where(guard)
-        .values(
-            status=bindparam("st"),
-            error=bindparam("err"),
-            message_ref=bindparam("ref"),
-            updated_at=bindparam("now"),
-        )
-    )
-    return session.connection().execute(statement, params).rowcount
+    statement = _RECORD if worker is None else _RECORD_OWN
+    return _connection(db).execute(statement, params).rowcount
 
 
 def thread_heads(session: Session, broadcast_id: int, platform: str) -> dict[int, str]:
@@ -212,7 +226,9 @@ def unsent_rows(session: Session, broadcast_id: int) -> int:
     )
 
 
-def skip_rest_of_subscriber(session: Session, broadcast_id: int, subscriber_id: int, status: str) -> None:
+def skip_rest_of_subscriber(
+    session: Session | Connection, broadcast_id: int, subscriber_id: int, status: str
+) -> None:
     """Give the remaining parts of one subscriber the same final status (e.g. blocked)."""
     session.execute(
         update(OutboxRow)
@@ -225,7 +241,7 @@ def skip_rest_of_subscriber(session: Session, broadcast_id: int, subscriber_id: 
     )
 
 
-def deactivate(session: Session, subscriber_id: int, reason: str) -> None:
+def deactivate(session: Session | Connection, subscriber_id: int, reason: str) -> None:
     """Stop sending to a chat that is gone (blocked, kicked, archived)."""
     session.execute(
         update(Subscriber)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.broadcast.dispatch import Dispatcher
-from bot.broadcast.steps import Sending, db_step, drain
+from bot.broadcast.steps import LINGER, Sending, db_step, drain
 from storage import outbox
 from storage.outbox import OutboxItem
 
@@ -23,7 +23,7 @@ class Claimer:
         """Claim what is queued, a batch at a time, until None arrives."""
         queue = self.dispatcher.claims
         while True:
-            batch, done = await drain(queue)
+            batch, done = await drain(queue, LINGER)
             if batch:
                 await self._claim(batch)
             if done:
@@ -38,5 +38,5 @@ class Claimer:
                 self.dispatcher.not_ours(item)
 
     def _mark(self, ids: list[int]) -> set[int]:
-        with self.db.session() as session:
-            return set(outbox.mark_in_flight(session, ids, self.sending.worker_id))
+        with self.db.engine.begin() as conn:  # one transaction, no ORM session
+            return set(outbox.mark_in_flight(conn, ids, self.sending.worker_id))

@@ -35,7 +35,8 @@ class Dispatcher:
         self._heap: list[tuple[float, int, OutboxItem]] = []
         self._later: dict[int, list[OutboxItem]] = {}  # subscriber -> parts waiting for the previous one
         self._seq = itertools.count()
-        self._gate = asyncio.Semaphore(sending.concurrency)
+        self._in_flight = 0  # places taken of `concurrency`
+        self._room: asyncio.Future[None] | None = None  # the dispatcher waits for a place on it
         self._settled = asyncio.Event()
 
     def load(self, items: Sequence[OutboxItem]) -> None:
@@ -59,6 +60,13 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Hand items to the claimer in order, each after its chat interval and a global slot."""
+        watch = asyncio.ensure_future(self._wake_on_stop())
+        try:
+            await self._run()
+        finally:
+            watch.cancel()
+
+    async def _run(self) -> None:
         while (self.open > 0 or self._more()) and not self.sending.halted():
             if self._more() and len(self._heap) < REFILL_PER_PLACE * self.sending.concurrency:
                 await self._refill()
@@ -74,7 +82,7 @@ class Dispatcher:
             if not await self.pacer.slot(self.sending.stopping) or not await self._take_gate():
                 return
             if self.sending.halted():  # lost the lead (or told to stop) while waiting
-                self._gate.release()
+                self.release()
                 return
             await self.claims.put(item)
 
@@ -96,18 +104,29 @@ class Dispatcher:
 
     async def _take_gate(self) -> bool:
         """One of `concurrency` places for a send in flight; False when stopping first."""
-        acquire = asyncio.ensure_future(self._gate.acquire())
-        stop = asyncio.ensure_future(self.sending.stopping.wait())
-        await asyncio.wait({acquire, stop}, return_when=asyncio.FIRST_COMPLETED)
-        stop.cancel()
-        if acquire.done() and not acquire.cancelled():
-            return True
-        acquire.cancel()
-        return False
+        while self._in_flight >= self.sending.concurrency:
+            if self.sending.stopping.is_set():
+                return False
+            self._room = asyncio.get_running_loop().create_future()
+            try:
+                await self._room
+            finally:
+                self._room = None
+        self._in_flight += 1
+        return True
+
+    async def _wake_on_stop(self) -> None:
+        await self.sending.stopping.wait()
+        self._wake_room()
+
+    def _wake_room(self) -> None:
+        if self._room is not None and not self._room.done():
+            self._room.set_result(None)
 
     def release(self) -> None:
         """Give back the place in flight of a send that ended (or never started)."""
-        self._gate.release()
+        self._in_flight -= 1
+        self._wake_room()
 
     def not_ours(self, item: OutboxItem) -> None:
         """`item` was claimed elsewhere: it and its later parts are no longer this run's."""

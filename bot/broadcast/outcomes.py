@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 from bot import metrics
 from bot.broadcast.dispatch import Dispatcher
-from bot.broadcast.steps import Sending, db_step, drain
+from bot.broadcast.steps import LINGER, Sending, db_step, drain
 from bot.channels import SendResult
 from storage import outbox
 from storage.outbox import UNSENT, OutboxItem, OutboxOutcome
@@ -33,11 +34,12 @@ class Outcomes:
         self.tally: dict[str, int] = {}
         self._attempts: dict[int, int] = {}
         self._errors: dict[int, str] = {}  # why a pending row is pending (kept when it is withdrawn)
+        self._counters: dict[str, Any] = {}  # status -> its labelled metrics counter
 
     async def run(self) -> None:
         """Record outcomes in batches and schedule what follows from them, until None arrives."""
         while True:
-            batch, done = await drain(self.results)
+            batch, done = await drain(self.results, LINGER)
             if batch:
                 await self._write(batch)
             if done:
@@ -77,19 +79,22 @@ class Outcomes:
         return OutboxOutcome(item.outbox_id, "pending", detail)
 
     def _record(self, batch: list[Result], outcomes: list[OutboxOutcome]) -> bool:
-        with self.db.session() as session:
-            written = outbox.record(session, outcomes, self.sending.worker_id)
+        with self.db.engine.begin() as conn:  # one transaction, no ORM session
+            written = outbox.record(conn, outcomes, self.sending.worker_id)
             for (item, result), outcome in zip(batch, outcomes, strict=True):
                 if outcome.status == "blocked":
-                    outbox.deactivate(session, item.subscriber_id, result.detail or "blocked")
-                    outbox.skip_rest_of_subscriber(session, item.broadcast_id, item.subscriber_id, "blocked")
+                    outbox.deactivate(conn, item.subscriber_id, result.detail or "blocked")
+                    outbox.skip_rest_of_subscriber(conn, item.broadcast_id, item.subscriber_id, "blocked")
         if written != len(outcomes):  # rows settled by someone else meanwhile (a new leader)
             log.warning("event=outcomes-superseded rows=%d", len(outcomes) - written)
         return True
 
     def _after(self, item: OutboxItem, outcome: OutboxOutcome) -> None:
         self.tally[outcome.status] = self.tally.get(outcome.status, 0) + 1
-        metrics.MESSAGES.labels(item.platform, outcome.status).inc()
+        counter = self._counters.get(outcome.status)
+        if counter is None:
+            counter = self._counters[outcome.status] = metrics.MESSAGES.labels(item.platform, outcome.status)
+        counter.inc()
         if outcome.status == "pending":
             self.dispatcher.push(item, self.dispatcher.pacer.paused_until)
         else:

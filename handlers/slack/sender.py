@@ -146,7 +146,7 @@ class SlackChannel:
             return SendResult("failed", detail=f"not a Slack message: {type(part).__name__}")
         result = await self._post(chat_id, message, thread)
         if result.detail == "invalid_blocks" and has_images(message):  # refused: nothing was posted
-            log.warning("chat.postMessage to %s: sending again without pictures", chat_id)
+            log.debug("chat.postMessage to %s: sending again without pictures", chat_id)
             result = await self._post(chat_id, without_images(message), thread)
         return result
 
@@ -161,12 +161,12 @@ class SlackChannel:
             )
         except SlackApiError as exc:
             result = classify_api_error(exc)
-            log.warning("chat.postMessage to %s: %s (%s)", chat_id, result.status, result.detail)
+            log.debug("chat.postMessage to %s: %s (%s)", chat_id, result.status, result.detail)
             return result
         except aiohttp.ClientConnectorError as exc:  # nothing reached Slack, even after the retry
             return SendResult("unsent", detail=type(exc).__name__)
         except (TimeoutError, aiohttp.ClientError) as exc:  # the request may have arrived
-            log.warning("chat.postMessage to %s: outcome unknown (%s)", chat_id, type(exc).__name__)
+            log.debug("chat.postMessage to %s: outcome unknown (%s)", chat_id, type(exc).__name__)
             return SendResult("ambiguous", detail=type(exc).__name__)
         ts = response.get("ts")
         return SendResult("sent", ref=ts if isinstance(ts, str) and ts else None)

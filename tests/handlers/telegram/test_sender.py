@@ -42,17 +42,34 @@ async def channel(fake: FakeTelegramServer) -> AsyncIterator[TelegramChannel]:
     await sender.aclose()
 
 
+def sent(fake: FakeTelegramServer, chat_id: int) -> SendResult:
+    """A send's result when it arrived: the message id Telegram gave the chat's last message."""
+    return SendResult("sent", ref=str(fake.sent_to(chat_id)[-1].message_id))
+
+
 def assert_no_token(result: SendResult) -> None:
     assert TOKEN not in (result.detail or "") and TOKEN.split(":")[1] not in (result.detail or "")
 
 
 async def test_sent_as_html_without_previews(fake: FakeTelegramServer, channel: TelegramChannel) -> None:
-    assert await channel.send("1001", PART) == SendResult("sent")
+    assert await channel.send("1001", PART) == sent(fake, 1001)
     [message] = fake.sent_to(1001)
     assert message.text == PART
     assert message.params["parse_mode"] == "HTML"
     assert message.params["link_preview_options"] == {"is_disabled": True}
     assert "allow_paid_broadcast" not in message.params
+    assert fake.violations == []
+
+
+async def test_one_part_to_many_chats(fake: FakeTelegramServer, channel: TelegramChannel) -> None:
+    buttons = [{"label": "자세히", "command": "paper 2502.00001"}]
+    part = {"text": "<b>같은</b> 본문 &amp; 버튼", "buttons": buttons}
+    fake.add_chat(channel_chat(-1001234, username="papers_ko"))
+    for chat in ("1001", "-1001122334455", "@papers_ko"):  # one encoded part, three chat ids
+        assert (await channel.send(chat, part)).status == "sent"
+    received = [(m.chat_id, m.text, m.buttons) for m in fake.sent]
+    button = [{"text": "자세히", "callback_data": "paper 2502.00001"}]
+    assert received == [(c, "<b>같은</b> 본문 &amp; 버튼", button) for c in (1001, -1001122334455, -1001234)]
     assert fake.violations == []
 
 
@@ -196,7 +213,7 @@ async def test_hostile_title_arrives_escaped_and_valid(
     )
     digest = Digest(header="📰 <헤더> & 테스트", cards=(card,))
     for part in channel.render(digest):
-        assert await channel.send("9", part) == SendResult("sent")
+        assert await channel.send("9", part) == sent(fake, 9)
     assert fake.violations == []
     text = fake.sent_to(9)[0].text
     assert "<script>" not in text and "&lt;script&gt;" in text
@@ -206,14 +223,14 @@ async def test_hostile_title_arrives_escaped_and_valid(
 
 async def test_render_text_is_escaped(fake: FakeTelegramServer, channel: TelegramChannel) -> None:
     [part] = channel.render_text("⚠️ 실패: <b> & co")
-    assert await channel.send("9", part) == SendResult("sent")
+    assert await channel.send("9", part) == sent(fake, 9)
     assert fake.sent_to(9)[0].text == "⚠️ 실패: &lt;b&gt; &amp; co"
 
 
 async def test_paid_broadcast(fake: FakeTelegramServer) -> None:
     sender = TelegramChannel(settings_for(fake.base_url, telegram_paid_broadcast=True))
     try:
-        assert await sender.send("9", PART) == SendResult("sent")
+        assert await sender.send("9", PART) == sent(fake, 9)
     finally:
         await sender.aclose()
     assert fake.sent_to(9)[0].params["allow_paid_broadcast"] == "true"
@@ -250,8 +267,8 @@ async def test_broadcast_parts_carry_detail_buttons_through_the_outbox(
     )
     [part] = channel.render(Digest(header="헤더", cards=cards))
     stored = json.loads(json.dumps(json_ready(part)))  # what the outbox keeps and hands back
-    assert await channel.send("9", stored) == SendResult("sent")
+    assert await channel.send("9", stored) == sent(fake, 9)
     [message] = fake.sent_to(9)
     assert [b["callback_data"] for b in message.buttons] == ["paper 2502.00001", "paper 2502.00002"]
     assert "&lt;T1&gt;" in message.text
-    assert await channel.send("9", "<b>an older broadcast's bare HTML</b>") == SendResult("sent")
+    assert await channel.send("9", "<b>an older broadcast's bare HTML</b>") == sent(fake, 9)
