@@ -14,6 +14,8 @@ import time
 from bot.broadcast.window import SAFETY, SendWindow
 from bot.channels import Channel, ChatLimits
 
+PRUNE_AT = 10_000  # chats remembered before those whose interval has passed are forgotten
+
 # A step running up to this many seconds behind schedule catches up at once instead of losing
 # the slot; the sliding window still holds every second to the limit.
 LATE_TOLERANCE = (1 - SAFETY) / 3
@@ -49,6 +51,7 @@ class Pacer:
         self._window = SendWindow(limits.global_per_second)
         self._admission = asyncio.Lock()  # one decision at a time: two sends never take one place
         self._next_for_chat: dict[str, float] = {}
+        self._prune_at = PRUNE_AT
         self._paused_until = 0.0
 
     def split(self, senders: int) -> None:
@@ -70,6 +73,10 @@ class Pacer:
         """Remember a send so the chat's next message waits its interval."""
         if self.enabled:
             self._next_for_chat[chat_id] = (at or time.monotonic()) + self.interval(chat_kind)
+            if len(self._next_for_chat) > self._prune_at:  # forget chats whose interval has passed
+                now = time.monotonic()
+                self._next_for_chat = {c: t for c, t in self._next_for_chat.items() if t > now}
+                self._prune_at = max(PRUNE_AT, 2 * len(self._next_for_chat))
 
     def pause(self, seconds: float) -> None:
         """Stop every send of this token for `seconds` (a 429 says so, or the platform is unreachable)."""

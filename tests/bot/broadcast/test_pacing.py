@@ -43,3 +43,22 @@ async def test_a_stalled_event_loop_does_not_let_a_burst_through(services) -> No
     times = [at for _, at in channel.calls]
     assert len(times) == 80
     assert busiest_second(times) <= rate
+
+
+def test_a_pacer_forgets_chats_whose_interval_has_passed() -> None:
+    from bot.broadcast import pacing
+
+    pacer = pacing.Pacer(ChatLimits(1000.0, 1.0, 3.0))
+    for chat in range(pacing.PRUNE_AT + 1):  # long ago: every interval has passed
+        pacer.sent_to(str(chat), "private", at=-100.0)
+    pacer.sent_to("recent", "group")
+    assert pacer.chat_ready_at("recent") > 0 and pacer.chat_ready_at("0") == 0.0
+    assert len(pacer._next_for_chat) < 10  # the old chats are not kept
+
+
+def test_split_gives_each_sender_its_part_of_the_rate() -> None:
+    from bot.broadcast.pacing import Pacer
+
+    pacer = Pacer(ChatLimits(30.0, 1.0, 3.0))
+    pacer.split(3)
+    assert pacer.limits == ChatLimits(10.0, 1.0, 3.0)
