@@ -19,7 +19,7 @@ from storage.records import PaperIn
 
 BULK_DAYS = 100
 """Days merged per transaction by a bulk import."""
-QUEUED_DAYS = 20
+QUEUED_DAYS = 2 * BULK_DAYS
 """Classified days a bulk import keeps ready ahead of its writer."""
 
 
