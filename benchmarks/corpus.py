@@ -107,10 +107,15 @@ def import_runs(database: str | None, corpus: Path, runs: int) -> tuple[Services
         if services is not None:
             drop_fresh(services)
         services = _services(fresh_url(database))
+        cpu = time.process_time()
         stored, took = import_corpus(services, corpus)
+        cpu = time.process_time() - cpu
         seconds.append(took)
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        print(f"import run {run + 1}: {stored} papers in {took:.2f} s (load average {load})")
+        print(
+            f"import run {run + 1}: {stored} papers in {took:.2f} s, {cpu:.2f} s CPU in this process "
+            f"(load average {load})"
+        )
     assert services is not None
     days = len(list(corpus.glob("*.json")))
     print(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import queue
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from itertools import islice
+from typing import Any
 
 from bot import texts
 from bot.fields import Taxonomy
@@ -17,6 +19,8 @@ from storage.records import PaperIn
 
 BULK_DAYS = 100
 """Days merged per transaction by a bulk import."""
+QUEUED_DAYS = 2 * BULK_DAYS
+"""Classified days a bulk import keeps ready ahead of its writer."""
 
 
 @dataclass(frozen=True)
@@ -38,28 +42,66 @@ def classified(paper: PaperIn, taxonomy: Taxonomy) -> PaperIn:
 
 def store_day_list(db: Database, day_list: DayList, taxonomy: Taxonomy) -> IngestReport:
     """Merge one Hugging Face day list into storage."""
-    return store_day_lists(db, [day_list], taxonomy)[0]
+    rows = [classified(p, taxonomy) for p in day_list.papers]
+    with db.session() as session:
+        papers.upsert_papers(session, rows, day_list.day, "hf")
+    return _day_report(day_list, rows)
+
+
+def _day_report(day_list: DayList, rows: Sequence[PaperIn]) -> IngestReport:
+    skipped = tuple(f"#{s.index} {s.paper_id or '?'}: {s.reason}" for s in day_list.skipped)
+    return IngestReport(day=day_list.day, stored=len(rows), skipped=skipped)
 
 
 def store_day_lists(
     db: Database, day_lists: Iterable[DayList], taxonomy: Taxonomy, per_transaction: int = BULK_DAYS
 ) -> list[IngestReport]:
     """Merge many day lists in order, `per_transaction` days per transaction (a bulk import: the
-    search index is brought up to date once per transaction)."""
+    search index is brought up to date once per transaction).
+
+    A writer thread stores the days while this thread reads and classifies the next ones, so the
+    database's work overlaps the parsing. A failure stops both; committed transactions stay."""
+    days: queue.Queue[tuple[DayList, list[PaperIn]] | None] = queue.Queue(maxsize=QUEUED_DAYS)
+    with ThreadPoolExecutor(1, thread_name_prefix="ingest") as pool:
+        writer = pool.submit(_write_days, db, days, max(1, per_transaction))
+        try:
+            for day_list in day_lists:
+                _put(days, (day_list, [classified(p, taxonomy) for p in day_list.papers]), writer)
+        finally:
+            _put(days, None, writer)
+        return writer.result()
+
+
+def _put(days: queue.Queue[Any], item: Any, writer: Future[list[IngestReport]]) -> None:
+    """Queue `item` for the writer, or raise its error if it stopped."""
+    if writer.done():
+        writer.result()  # raises the writer's error
+    while True:
+        try:
+            days.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            if writer.done():
+                writer.result()  # raises the writer's error
+                return
+
+
+def _write_days(
+    db: Database, days: queue.Queue[tuple[DayList, list[PaperIn]] | None], per_transaction: int
+) -> list[IngestReport]:
+    """Store queued days, `per_transaction` per transaction, until the end mark (None)."""
     reports: list[IngestReport] = []
-    for batch in _batches(iter(day_lists), per_transaction):
+    item = days.get()
+    while item is not None:
         with db.session() as session:
-            for day_list in batch:
-                rows = [classified(p, taxonomy) for p in day_list.papers]
+            for _ in range(per_transaction):
+                day_list, rows = item
                 papers.upsert_papers(session, rows, day_list.day, "hf")
-                skipped = tuple(f"#{s.index} {s.paper_id or '?'}: {s.reason}" for s in day_list.skipped)
-                reports.append(IngestReport(day=day_list.day, stored=len(rows), skipped=skipped))
+                reports.append(_day_report(day_list, rows))
+                item = days.get()
+                if item is None:
+                    break
     return reports
-
-
-def _batches(items: Iterator[DayList], size: int) -> Iterator[list[DayList]]:
-    while batch := list(islice(items, max(1, size))):
-        yield batch
 
 
 def korean_or_none(text: str | None) -> str | None:

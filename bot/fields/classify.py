@@ -51,14 +51,20 @@ class KeywordMatcher:
                 _insert(tries[kind], term, names[key])
             self._targets[names[key]].append((kw.field, kw.weight))
         self._pattern = _compile(tries)
+        # ASCII text (most abstracts) cannot hold a Korean term: its pattern skips that branch.
+        self._ascii_pattern = _compile(tries | {"other": {}})
         self._n_fields = n_fields
         self._fallback = fallback
 
     def found(self, text: str) -> set[str]:
         """The marker names of the distinct terms present in the text."""
-        if not isinstance(text, str) or not text or self._pattern is None:
+        if not isinstance(text, str) or not text:
             return set()
-        return {m.lastgroup for m in self._pattern.finditer(text[:MAX_CHARS]) if m.lastgroup}
+        text = text[:MAX_CHARS]
+        pattern = self._ascii_pattern if text.isascii() else self._pattern
+        if pattern is None:
+            return set()
+        return {m.lastgroup for m in pattern.finditer(text) if m.lastgroup}
 
     def scores(self, title: str, abstract: str | None, keywords: Sequence[str]) -> list[float]:
         """Each field's weighted keyword score."""

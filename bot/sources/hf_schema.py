@@ -7,10 +7,10 @@ import json
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from bot.sources.storable import MAX_COUNT, clean_text
 from storage.records import PaperIn
@@ -105,8 +105,9 @@ class HFEntry(_Model):
     thumbnail: Text | None = None
     organization: Organization | None = None
 
-    def to_paper_in(self) -> PaperIn:
-        """Map the entry to the record storage merges (empty strings become None)."""
+    def to_paper_in(self, position: int | None = None) -> PaperIn:
+        """Map the entry to the record storage merges (empty strings become None), at `position` in
+        its day's list."""
         p = self.paper
         org = p.organization or self.organization
         keywords = [k for k in p.ai_keywords or () if k]
@@ -126,6 +127,7 @@ class HFEntry(_Model):
             organization=org.display() if org else None,
             pdf_url=f"https://arxiv.org/pdf/{p.id}",
             thumbnail=self.thumbnail or None,
+            position=position,
         )
 
 
@@ -151,9 +153,19 @@ class DayList:
     skipped: tuple[SkippedEntry, ...]
 
 
+_ENTRIES: TypeAdapter[list[HFEntry]] = TypeAdapter(list[HFEntry])
+
+
 def parse_day(body: bytes | str, day: dt.date) -> DayList:
-    """Validate a raw daily-papers response body; raise HFError unless it is a JSON list."""
-    return build_day(decode_list(body), day)
+    """Validate a raw daily-papers response body; raise HFError unless it is a JSON list.
+
+    A body whose entries are all valid is validated in one pass straight from its JSON; any error
+    (bad JSON, bad entries) sends it through the entry-by-entry path that reports each problem."""
+    try:
+        entries = _ENTRIES.validate_json(body)
+    except ValidationError:
+        return build_day(decode_list(body), day)
+    return _unique_day([e.to_paper_in(position=i) for i, e in enumerate(entries)], [], day)
 
 
 def decode_list(body: bytes | str) -> list[Any]:
@@ -170,18 +182,26 @@ def decode_list(body: bytes | str) -> list[Any]:
 def build_day(entries: Sequence[Any], day: dt.date) -> DayList:
     """Validate entries one by one; keep the first of duplicated ids and report every bad entry.
     Each paper keeps its index in `entries` (every page, in order) as its position in the day's list."""
-    papers: dict[str, PaperIn] = {}
+    valid: list[PaperIn] = []
     skipped: list[SkippedEntry] = []
     for index, raw in enumerate(entries):
         try:
-            paper = replace(HFEntry.model_validate(raw).to_paper_in(), position=index)
+            valid.append(HFEntry.model_validate(raw).to_paper_in(position=index))
         except ValidationError as exc:
             skipped.append(SkippedEntry(index, _raw_id(raw), _reason(exc)))
-            continue
+    return _unique_day(valid, skipped, day)
+
+
+def _unique_day(valid: Sequence[PaperIn], invalid: list[SkippedEntry], day: dt.date) -> DayList:
+    """The day's list of the first paper of each id; later ones are skipped as duplicates."""
+    papers: dict[str, PaperIn] = {}
+    skipped = list(invalid)
+    for paper in valid:
         if paper.id in papers:
-            skipped.append(SkippedEntry(index, paper.id, "duplicate id"))
+            skipped.append(SkippedEntry(paper.position or 0, paper.id, "duplicate id"))
         else:
             papers[paper.id] = paper
+    skipped.sort(key=lambda s: s.index)
     if skipped:
         logger.warning("Hugging Face %s: skipped %d bad entries", day, len(skipped))
     return DayList(day, tuple(papers.values()), tuple(skipped))

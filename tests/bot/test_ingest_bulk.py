@@ -1,0 +1,98 @@
+"""A bulk import of many day lists stores what one day at a time stores, and stops cleanly on errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.fields import default_taxonomy
+from bot.ingest import store_day_list, store_day_lists
+from bot.sources.hf import DayList, parse_day
+from storage import papers
+from storage.db import Database
+from storage.records import SearchQuery, Term
+from storage.search import search_ids
+from storage.tables import Listing, Paper, PaperField
+from tests.conftest import _postgres_db, _sqlite_db
+
+DAYS = 12
+
+
+def recorded_days(corpus: Path) -> list[DayList]:
+    paths = sorted(corpus.glob("*.json"))[:DAYS]
+    return [parse_day(p.read_bytes(), dt.date.fromisoformat(p.stem)) for p in paths]
+
+
+def contents(db: Database) -> tuple[list[tuple], list[tuple], list[tuple], list[str]]:
+    with db.session() as session:
+        rows = [
+            tuple(r) for r in session.execute(select(Paper.id, Paper.title, Paper.upvotes).order_by(Paper.id))
+        ]
+        listings = [
+            tuple(r)
+            for r in session.execute(
+                select(Listing.day, Listing.paper_id, Listing.position).order_by(
+                    Listing.day, Listing.paper_id
+                )
+            )
+        ]
+        fields = [
+            tuple(r)
+            for r in session.execute(
+                select(PaperField.paper_id, PaperField.code, PaperField.origin).order_by(
+                    PaperField.paper_id, PaperField.position
+                )
+            )
+        ]
+        found = search_ids(session, SearchQuery((Term("model"),)), 50)
+    return rows, listings, fields, found
+
+
+def test_bulk_import_equals_one_day_at_a_time(db: Database, hf_corpus_dir: Path, tmp_path: Path) -> None:
+    days, taxonomy = recorded_days(hf_corpus_dir), default_taxonomy()
+    reports = store_day_lists(db, days, taxonomy, per_transaction=5)
+    assert [r.day for r in reports] == [d.day for d in days]
+    assert [r.stored for r in reports] == [len(d.papers) for d in days]
+    (tmp_path / "one").mkdir()
+    reference = _sqlite_db(tmp_path / "one") if db.is_sqlite else _postgres_db()
+    one_by_one = next(reference)
+    for day_list in days:
+        store_day_list(one_by_one, day_list, taxonomy)
+    assert contents(db) == contents(one_by_one)
+    reference.close()
+
+
+def test_a_failing_source_keeps_the_committed_transactions(db: Database, hf_corpus_dir: Path) -> None:
+    days = recorded_days(hf_corpus_dir)
+
+    def source() -> Iterator[DayList]:
+        yield from days[:4]
+        raise ValueError("bad day")
+
+    with pytest.raises(ValueError, match="bad day"):
+        store_day_lists(db, source(), default_taxonomy(), per_transaction=2)
+    with db.session() as session:
+        stored_days = sorted(set(session.scalars(select(Listing.day))))
+    assert stored_days == sorted(d.day for d in days[:4])
+
+
+def test_a_failing_write_stops_the_import(
+    db: Database, hf_corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days, real = recorded_days(hf_corpus_dir), papers.upsert_papers
+
+    def upsert(session, rows, day, source):  # type: ignore[no-untyped-def]
+        if day == days[3].day:
+            raise RuntimeError("disk full")
+        return real(session, rows, day, source)
+
+    monkeypatch.setattr(papers, "upsert_papers", upsert)
+    with pytest.raises(RuntimeError, match="disk full"):
+        store_day_lists(db, iter(days * 5), default_taxonomy(), per_transaction=3)
+    with db.session() as session:
+        stored_days = sorted(set(session.scalars(select(Listing.day))))
+    assert stored_days == sorted(d.day for d in days[:3])
