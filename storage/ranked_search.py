@@ -296,7 +296,8 @@ def _pg_exists(check: str) -> str:
 # The planner costs `@@` on a paper's tsvector like a cheap comparison, so under a LIMIT or for a
 # common word it reads paper_search row by row (detoasting every tsvector, some µs each: a rare word
 # reads the whole table) where the GIN indexes answer in about a millisecond. A search only ever
-# reads rows through its indexes; parallel workers cost more to start than they save.
+# reads rows through its indexes; parallel workers cost more to start than they save. Both settings
+# last until the search's transaction ends.
 _PG_SETTINGS = (
     "SELECT set_config('enable_seqscan', 'off', true), "
     "set_config('max_parallel_workers_per_gather', '0', true)"
