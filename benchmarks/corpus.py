@@ -9,7 +9,7 @@ Prints the import time as min/median/max of `--import-runs` full imports, each i
 database (a new SQLite file, or a new schema on PostgreSQL), with the load average; then p50/p99
 latency of `/top`, `/field` and `/search` at corpus size and after
 growing the database to the synthetic size, each as min/median/max over `--runs` runs with the load
-average (with --per-query, also each `/search` query's own p50 and p99). On PostgreSQL, ANALYZE
+average (with --per-query, also each `/search` query's own p50 and p99). On PostgreSQL, VACUUM ANALYZE
 runs after each load (as autovacuum would) unless --no-analyze.
 Uses a temporary SQLite file unless --database is given; the corpus folder is PAPERBOT_SHARED_DIR
 (as in the tests) or --shared.
@@ -225,9 +225,9 @@ def per_query(services: Services, label: str, repeats: int) -> None:
 def analyze(services: Services, skip: bool) -> None:
     """Refresh PostgreSQL's statistics after loading, as autovacuum would, and say so."""
     if not skip and services.db.analyze():
-        print("statistics: ANALYZE run after loading (--no-analyze to time without)")
+        print("statistics: VACUUM ANALYZE run after loading (--no-analyze to time without)")
     elif not services.db.is_sqlite:
-        print("statistics: as left by loading (no ANALYZE)")
+        print("statistics: as left by loading (no VACUUM ANALYZE)")
 
 
 def main() -> None:
@@ -239,7 +239,7 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--runs", type=int, default=3, help="runs per command and size (min/median/max)")
-    parser.add_argument("--no-analyze", action="store_true", help="PostgreSQL: no ANALYZE after loading")
+    parser.add_argument("--no-analyze", action="store_true", help="PostgreSQL: skip VACUUM ANALYZE")
     parser.add_argument("--import-runs", type=int, default=3, help="full imports, each into a fresh database")
     parser.add_argument("--import-only", action="store_true", help="time the imports only, no queries")
     parser.add_argument("--per-query", action="store_true", help="also time each /search query on its own")

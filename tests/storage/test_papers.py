@@ -60,3 +60,11 @@ def test_field_window(db: Database) -> None:
         counts = papers.field_counts(s, DAY - dt.timedelta(days=6), DAY)
     assert [p.id for p in top] == ["2502.00001"]
     assert counts == {"nlp": 1}
+
+
+def test_refreshing_statistics_after_a_load_keeps_the_data(db: Database) -> None:
+    with db.session() as s:
+        papers.upsert_papers(s, [PaperIn(id="2502.00001", title="Statistics", upvotes=3)], DAY, "hf")
+    assert db.analyze() is (not db.is_sqlite)  # VACUUM cannot run inside a transaction on PostgreSQL
+    with db.session() as s:
+        assert [p.id for p in papers.top_for_day(s, DAY, 5)] == ["2502.00001"]
