@@ -63,7 +63,8 @@ class AiohttpRequest(BaseRequest):
 
     def _timeout(self, read: object, connect: object, pool: object) -> aiohttp.ClientTimeout:
         """The call's timeouts: the defaults (built once) unless it gives its own."""
-        if not any(isinstance(t, int | float) for t in (read, connect, pool)):
+        numbers = int | float
+        if not (isinstance(read, numbers) or isinstance(connect, numbers) or isinstance(pool, numbers)):
             return self._default_timeout
         return self._make_timeout(read, connect, pool)
 
