@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import delete, insert  # noqa: E402
+from sqlalchemy import Table, delete, insert  # noqa: E402
 
 from bot.bootstrap import open_database  # noqa: E402
 from bot.broadcast.engine import BroadcastEngine  # noqa: E402
@@ -69,13 +69,15 @@ def load(services: Services, chats: int) -> None:
     with services.db.session() as session:
         for table in (OutboxRow, BroadcastPart, Broadcast, Subscriber):
             session.execute(delete(table))
+    table = Subscriber.__table__
+    assert isinstance(table, Table)
     for start in range(0, chats, LOAD_CHUNK):
         rows = [
             {"platform": "telegram", "chat_id": str(FIRST_CHAT + i), "chat_kind": "private"}
             for i in range(start, min(start + LOAD_CHUNK, chats))
         ]
         with services.db.session() as session:
-            session.execute(insert(Subscriber).values(rows))
+            session.connection().execute(insert(table), rows)
 
 
 def forget_broadcasts(services: Services) -> None:
