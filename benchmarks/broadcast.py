@@ -13,6 +13,10 @@ Prints, in one run, with the load average:
     outcomes); planning the broadcast (writing the outbox) is printed apart.
 (b) the engine with real pacing: achieved ÷ configured rate at the paid-broadcast rate (1000/s)
     and at the default 25/s, with global and per-chat violations counted from the server's log.
+
+With --scale, the run is `broadcast_scale.py` instead (its options follow): one large broadcast,
+e.g. `--scale --subscribers 100000 --senders 1,2 [--database URL]`: wall, planning and sending
+time, peak RSS per process, and whether every subscriber got exactly one message.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import asyncio
 import bisect
 import itertools
+import runpy
 import statistics
 import sys
 import tempfile
@@ -199,4 +204,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if "--scale" in sys.argv:
+        sys.argv.remove("--scale")
+        runpy.run_path(str(Path(__file__).with_name("broadcast_scale.py")), run_name="__main__")
+    else:
+        asyncio.run(main())
