@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Table, delete, insert  # noqa: E402
+from sqlalchemy import Table, delete, insert, text  # noqa: E402
 
 from bot.bootstrap import open_database  # noqa: E402
 from bot.broadcast.engine import BroadcastEngine  # noqa: E402
@@ -76,8 +76,11 @@ def load(services: Services, chats: int) -> None:
     """The sample day and `chats` private Telegram subscribers; nothing else."""
     store_digest(services.db, parse_digest(sample_text(), SAMPLE_DAY), services.taxonomy, SAMPLE_DAY)
     with services.db.session() as session:
-        for table in (OutboxRow, BroadcastPart, Broadcast, Subscriber):
-            session.execute(delete(table))
+        if services.db.is_sqlite:
+            for table in (OutboxRow, BroadcastPart, Broadcast, Subscriber):
+                session.execute(delete(table))
+        else:  # row by row, each subscriber's references would be looked for
+            session.execute(text("TRUNCATE outbox, broadcast_parts, broadcasts, subscribers CASCADE"))
     table = Subscriber.__table__
     assert isinstance(table, Table)
     for start in range(0, chats, LOAD_CHUNK):
