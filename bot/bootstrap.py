@@ -184,19 +184,22 @@ def service_parts(
 
 def sender_pool(settings: Settings, senders: int, is_leader: Callable[[], bool]) -> Lifecycle:
     """Sender processes 1..N-1 of `paperbot run --senders N` (`paperbot run --share I/N` each)."""
+    import os
     import sys
 
     from bot.broadcast.senders import SenderPool
 
     def command(index: int) -> list[str]:
-        return [sys.executable, "-m", "bot", "run", "--share", f"{index}/{senders}"]
+        share = ["--share", f"{index}/{senders}", "--parent", str(os.getpid())]
+        return [sys.executable, "-m", "bot", "run", *share]
 
     return SenderPool(senders, is_leader, command)
 
 
-def run_sender(base: Services, share: tuple[int, int]) -> None:
+def run_sender(base: Services, share: tuple[int, int], parent: int | None = None) -> None:
     """One sender process of `paperbot run --senders N`: its share of every broadcast until SIGTERM
-    or until the process that started it is gone (no platforms, scheduler or health server here)."""
+    or until the process that started it (`parent`, which may die before this one has started) is
+    gone (no platforms, scheduler or health server here)."""
     import asyncio
     import os
 
@@ -205,7 +208,7 @@ def run_sender(base: Services, share: tuple[int, int]) -> None:
     from bot.leader import instance_name
 
     channels = build_channels(base.settings, console=False)
-    alive = parent_alive(os.getppid())
+    alive = parent_alive(parent or os.getppid())
 
     async def main() -> None:
         from bot.lifecycle import serve

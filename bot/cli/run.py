@@ -29,12 +29,15 @@ def _share(_ctx: click.Context, _param: click.Parameter, value: str | None) -> t
     help="Broadcast sender processes (this one included); each sends its share of the chats.",
 )
 @click.option("--share", callback=_share, hidden=True, help="Run as sender I of N (started by --senders).")
+@click.option("--parent", type=int, hidden=True, help="The pid of the process that started this sender.")
 @click.pass_context
-def run(ctx: click.Context, console: bool, senders: int, share: tuple[int, int] | None) -> None:
+def run(
+    ctx: click.Context, console: bool, senders: int, share: tuple[int, int] | None, parent: int | None
+) -> None:
     """Run the service: every platform whose token is set, plus the scheduler."""
     from bot.bootstrap import run_sender, run_service
 
     if share is not None:
-        run_sender(wiring(ctx).services(), share)
+        run_sender(wiring(ctx).services(), share, parent)
         return
     run_service(wiring(ctx).services(), console, senders)

@@ -29,7 +29,7 @@ from tests.bot.broadcast.test_engine_process import (
 from tests.conftest import PG_URL, _postgres_db
 from tests.fakes.hf_server import FakeHFServer
 from tests.paths import FIXTURES
-from tests.processes import HANG, start_fake_process, start_paperbot, stop_process
+from tests.processes import HANG, base_env, start_fake_process, start_paperbot, stop_process
 
 pytestmark = pytest.mark.slow
 
@@ -202,3 +202,14 @@ async def test_a_stopped_leader_takes_its_senders_along_and_the_next_run_resumes
     else:  # a clean stop finishes what is in flight: everyone exactly once
         assert dict(per_status) == {"sent": chats}
         assert len(received) == chats
+
+
+async def test_a_sender_whose_leader_died_before_it_started_stops_on_its_own(tmp_path: Path) -> None:
+    gone_leader = await asyncio.create_subprocess_exec("true")
+    await gone_leader.wait()  # a busy machine can start a sender after its leader was killed
+    env = base_env(tmp_path) | {"PAPERBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+    sender = await start_paperbot(
+        "run", "--share", "1/2", "--parent", str(gone_leader.pid), env=env, cwd=tmp_path
+    )
+    code = await asyncio.wait_for(sender.wait(), HANG)
+    assert code == 0, (await sender.communicate())[1].decode()[-2000:]
