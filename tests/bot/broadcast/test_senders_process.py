@@ -85,7 +85,7 @@ def settled(database: str, chats: int) -> bool:
     return sum(per_status.values()) == chats and per_status["pending"] + per_status["in_flight"] == 0
 
 
-def claimers(database: str) -> set[str]:
+def claimers(database: str) -> set[str | None]:
     db = Database(database)
     try:
         with db.session() as session:
@@ -130,7 +130,11 @@ async def test_a_killed_sender_is_restarted_and_nothing_is_sent_twice(tmp_path: 
         env = with_fake(env, port, rate=200) | {"PAPERBOT_DIGEST_TIME": _digest_time_soon(6)}
         leader = await start_paperbot("run", "--senders", "2", env=env, cwd=tmp_path)
         try:
-            await wait_until(lambda: len(accepted(log)) >= 400, "the broadcast to get going", [leader])
+            await wait_until(  # both processes sending (a busy machine starts the second one late)
+                lambda: len(accepted(log)) >= 400 and len(claimers(database) - {None}) == 2,
+                "the broadcast to get going in both processes",
+                [leader],
+            )
             [first] = children(leader.pid)
             await kill_and_wait(first)
             await wait_until(lambda: settled(database, chats), "every row settled", [leader])
