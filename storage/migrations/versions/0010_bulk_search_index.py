@@ -2,8 +2,8 @@
 
 SQLite: the triggers of 0005 rebuilt a paper's FTS rows on every insert or update, changed or not.
 Now they only note the paper id in `paper_search_dirty` (and only when an indexed column changed);
-`storage.search_index.refresh_sqlite` rebuilds the noted papers' rows in a few set statements when
-the transaction commits (`storage.db` hooks it into every commit of the engine).
+an insert into `paper_search_flush` rebuilds the noted papers' rows in a few set statements (its
+trigger), which `storage.search_index` does when a transaction commits.
 PostgreSQL: statement-level triggers with transition tables refresh `paper_search` once per
 statement for the papers whose title, abstract or keywords changed (or whose Korean texts did).
 Downgrading restores the row triggers of 0005 after bringing the index up to date.
@@ -19,8 +19,6 @@ from pathlib import Path
 from types import ModuleType
 
 from alembic import op
-
-from storage.search_index import DIRTY, SQLITE_REFRESH
 
 revision = "0010"
 down_revision = "0009"
@@ -39,6 +37,9 @@ def _search_index_0005() -> ModuleType:
 
 
 # --- SQLite ---------------------------------------------------------------------------------------
+
+DIRTY = "paper_search_dirty"
+FLUSH = "paper_search_flush"
 
 # Not INSERT OR IGNORE: inside a trigger the outer statement's conflict handling overrides it.
 _NOTE = f"INSERT INTO {DIRTY}(paper_id) SELECT {{row}}.{{col}} WHERE NOT EXISTS "
@@ -60,6 +61,31 @@ _SQLITE_TRIGGERS = {
 }
 
 
+def _sqlite_refresh() -> str:
+    """The body of the flush trigger: rebuild the index rows of every noted paper, then forget them."""
+    m0005 = _search_index_0005()
+    words = m0005._WORDS
+    docs = f"SELECT s.doc_id FROM paper_search_ids s JOIN {DIRTY} d ON d.paper_id = s.paper_id"
+    return "; ".join(
+        (
+            # A contentless index forgets its text: delete with the values it was given, kept in paper_fts.
+            f"INSERT INTO paper_words(paper_words, rowid, body) "
+            f"SELECT 'delete', rowid, {words} FROM paper_fts WHERE rowid IN ({docs})",
+            f"DELETE FROM paper_fts WHERE rowid IN ({docs})",
+            f"DELETE FROM paper_search_ids WHERE paper_id IN (SELECT paper_id FROM {DIRTY}) "
+            "AND paper_id NOT IN (SELECT id FROM papers)",
+            # New papers get their document ids in the order they were first noted (as row triggers did).
+            f"INSERT OR IGNORE INTO paper_search_ids(paper_id) "
+            f"SELECT d.paper_id FROM {DIRTY} d JOIN papers p ON p.id = d.paper_id ORDER BY d.seq",
+            f"{m0005._SQLITE_ROW} WHERE s.paper_id IN (SELECT paper_id FROM {DIRTY}) ORDER BY s.doc_id",
+            f"INSERT INTO paper_words(rowid, body) "
+            f"SELECT rowid, {words} FROM paper_fts WHERE rowid IN ({docs})",
+            f"DELETE FROM {DIRTY}",
+            f"DELETE FROM {FLUSH}",
+        )
+    )
+
+
 def _sqlite_upgrade() -> list[str]:
     old = _search_index_0005()._SQLITE_TRIGGERS
     return [
@@ -67,13 +93,17 @@ def _sqlite_upgrade() -> list[str]:
         # seq keeps the order in which papers were first noted: new papers get document ids in it.
         f"CREATE TABLE {DIRTY} (seq INTEGER PRIMARY KEY, paper_id VARCHAR(32) NOT NULL UNIQUE)",
         *(f"CREATE TRIGGER {name} {body}" for name, body in _SQLITE_TRIGGERS.items()),
+        f"CREATE TABLE {FLUSH} (id INTEGER PRIMARY KEY)",
+        f"CREATE TRIGGER paper_search_flush_ai AFTER INSERT ON {FLUSH} BEGIN {_sqlite_refresh()}; END",
     ]
 
 
 def _sqlite_downgrade() -> list[str]:
     old = _search_index_0005()._SQLITE_TRIGGERS
     return [
-        *SQLITE_REFRESH,
+        f"INSERT INTO {FLUSH} DEFAULT VALUES",  # the index up to date before the row triggers return
+        "DROP TRIGGER IF EXISTS paper_search_flush_ai",
+        f"DROP TABLE IF EXISTS {FLUSH}",
         *(f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGERS),
         f"DROP TABLE IF EXISTS {DIRTY}",
         *(f"CREATE TRIGGER {name} {body}" for name, body in old.items()),
