@@ -58,6 +58,17 @@ def yesterdays_list() -> Iterator[FakeHFServer]:
         yield hf
 
 
+async def digest_due(
+    tmp_path: Path, database: str, chats: int, hf_url: str
+) -> tuple[dict[str, str], Path, asyncio.subprocess.Process]:
+    """`chats` subscribers, the fake Bot API (its witness log) and a digest time a few seconds away:
+    the bot's env, the log and the fake server's process."""
+    env = await prepare(tmp_path, database, chats, hf_url)
+    log = tmp_path / "witness.jsonl"
+    fake, port = await start_fake_process(tmp_path, "--log", str(log), "--latency-ms", "20")
+    return with_fake(env, port, rate=200) | {"PAPERBOT_DIGEST_TIME": _digest_time_soon(6)}, log, fake
+
+
 def children(pid: int) -> list[int]:
     """Ids of the live processes whose parent is `pid`."""
     found = []
@@ -98,10 +109,7 @@ def claimers(database: str) -> set[str | None]:
 async def test_two_senders_send_every_chat_exactly_once(tmp_path: Path, backend: str) -> None:
     chats = 400
     with database_for(backend, tmp_path) as database, yesterdays_list() as hf:
-        env = await prepare(tmp_path, database, chats, hf.url)
-        log = tmp_path / "witness.jsonl"
-        fake, port = await start_fake_process(tmp_path, "--log", str(log), "--latency-ms", "20")
-        env = with_fake(env, port, rate=200) | {"PAPERBOT_DIGEST_TIME": _digest_time_soon(6)}
+        env, log, fake = await digest_due(tmp_path, database, chats, hf.url)
         leader = await start_paperbot("run", "--senders", "2", env=env, cwd=tmp_path)
         try:
             await wait_until(lambda: settled(database, chats), "every row settled", [leader])
@@ -124,10 +132,7 @@ async def test_two_senders_send_every_chat_exactly_once(tmp_path: Path, backend:
 async def test_a_killed_sender_is_restarted_and_nothing_is_sent_twice(tmp_path: Path, backend: str) -> None:
     chats = 2000
     with database_for(backend, tmp_path) as database, yesterdays_list() as hf:
-        env = await prepare(tmp_path, database, chats, hf.url)
-        log = tmp_path / "witness.jsonl"
-        fake, port = await start_fake_process(tmp_path, "--log", str(log), "--latency-ms", "20")
-        env = with_fake(env, port, rate=200) | {"PAPERBOT_DIGEST_TIME": _digest_time_soon(6)}
+        env, log, fake = await digest_due(tmp_path, database, chats, hf.url)
         leader = await start_paperbot("run", "--senders", "2", env=env, cwd=tmp_path)
         try:
             await wait_until(  # both processes sending (a busy machine starts the second one late)
@@ -176,10 +181,7 @@ async def test_a_stopped_leader_takes_its_senders_along_and_the_next_run_resumes
 ) -> None:
     chats = 2000
     with database_for("sqlite", tmp_path) as database, yesterdays_list() as hf:
-        env = await prepare(tmp_path, database, chats, hf.url)
-        log = tmp_path / "witness.jsonl"
-        fake, port = await start_fake_process(tmp_path, "--log", str(log), "--latency-ms", "20")
-        env = with_fake(env, port, rate=200) | {"PAPERBOT_DIGEST_TIME": _digest_time_soon(6)}
+        env, log, fake = await digest_due(tmp_path, database, chats, hf.url)
         leader = await start_paperbot("run", "--senders", "2", env=env, cwd=tmp_path)
         try:
             await wait_until(lambda: len(accepted(log)) >= 400, "the broadcast to get going", [leader])
