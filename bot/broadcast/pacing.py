@@ -43,12 +43,10 @@ class Pacer:
     """
 
     def __init__(self, limits: ChatLimits, enabled: bool = True) -> None:
-        self.limits = limits
         self.enabled = enabled
-        self._period = 1.0 / max(limits.global_per_second * SAFETY, 0.001)
+        self._use(limits)
         self._next_slot = 0.0  # the dispatcher's next claim
         self._next_send = 0.0  # the next request to leave
-        self._window = SendWindow(limits.global_per_second)
         self._admission = asyncio.Lock()  # one decision at a time: two sends never take one place
         self._next_for_chat: dict[str, float] = {}
         self._prune_at = PRUNE_AT
@@ -56,10 +54,13 @@ class Pacer:
 
     def split(self, senders: int) -> None:
         """One of `senders` processes sending for the same token: keep to its part of the global rate."""
-        rate = self.limits.global_per_second / senders
-        self.limits = dataclasses.replace(self.limits, global_per_second=rate)
-        self._period = 1.0 / max(rate * SAFETY, 0.001)
-        self._window = SendWindow(rate)
+        self._use(dataclasses.replace(self.limits, global_per_second=self.limits.global_per_second / senders))
+
+    def _use(self, limits: ChatLimits) -> None:
+        """Take `limits`, and the slot period and sliding window of its global rate."""
+        self.limits = limits
+        self._period = 1.0 / max(limits.global_per_second * SAFETY, 0.001)
+        self._window = SendWindow(limits.global_per_second)
 
     def chat_ready_at(self, chat_id: str) -> float:
         """Monotonic time when `chat_id` may get its next message."""
