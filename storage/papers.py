@@ -141,8 +141,9 @@ def _latest_listing() -> Select:
 
 
 # Built once: the statements differ only in their bound values, so each call skips building them.
-_DAY = _ranked_listings(_listed().where(Listing.day == bindparam("day", type_=Date)))
-_DAY_OF_FIELDS = _ranked_listings(_listed().where(Listing.day == bindparam("day", type_=Date), _of_fields()))
+_ON_DAY = _listed().where(Listing.day == bindparam("day", type_=Date))
+_DAY = _ranked_listings(_ON_DAY)
+_DAY_OF_FIELDS = _ranked_listings(_ON_DAY.where(_of_fields()))
 _WINDOW = _ranked_listings(_latest_listing())
 _WINDOW_OF_FIELDS = _ranked_listings(_latest_listing().where(_of_fields()))
 
