@@ -28,35 +28,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Table, delete, insert, text  # noqa: E402
+from sendbench import FIRST_CHAT, add_sample, fake_bot_services, load  # noqa: E402
+from sqlalchemy import delete, text  # noqa: E402
 
-from bot.bootstrap import open_database  # noqa: E402
 from bot.broadcast.engine import BroadcastEngine  # noqa: E402
-from bot.cli.demo import SAMPLE_DAY, sample_text  # noqa: E402
+from bot.cli.demo import SAMPLE_DAY  # noqa: E402
 from bot.daily import DailyRun  # noqa: E402
-from bot.fields import default_taxonomy  # noqa: E402
-from bot.ingest import store_digest  # noqa: E402
 from bot.services import Services  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.sources.markdown import parse_digest  # noqa: E402
 from handlers.telegram.sender import TelegramChannel  # noqa: E402
 from storage.tables import Broadcast, BroadcastPart, OutboxRow, Subscriber  # noqa: E402
-from tests.fakes.telegram_server import TOKEN  # noqa: E402
 from tests.processes import start_fake_process, stop_process  # noqa: E402
-
-FIRST_CHAT = 10_000_000
-LOAD_CHUNK = 2000
 
 
 def services_for(url: str, port: int, migrate: bool = False) -> Services:
     """Services over `url` whose Telegram is the fake server on `port`."""
-    config = Settings(
-        _env_file=None,
-        database_url=url,
-        telegram_token=TOKEN,
-        telegram_api_base=f"http://127.0.0.1:{port}/bot",
-    )
-    return Services(db=open_database(url, migrate=migrate), settings=config, taxonomy=default_taxonomy())
+    return fake_bot_services(url, port, migrate=migrate)
 
 
 def peak_rss_mb() -> float:
@@ -72,24 +58,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def load(services: Services, chats: int) -> None:
+def fill(services: Services, chats: int) -> None:
     """The sample day and `chats` private Telegram subscribers; nothing else."""
-    store_digest(services.db, parse_digest(sample_text(), SAMPLE_DAY), services.taxonomy, SAMPLE_DAY)
     with services.db.session() as session:
         if services.db.is_sqlite:
             for table in (OutboxRow, BroadcastPart, Broadcast, Subscriber):
                 session.execute(delete(table))
         else:  # row by row, each subscriber's references would be looked for
             session.execute(text("TRUNCATE outbox, broadcast_parts, broadcasts, subscribers CASCADE"))
-    table = Subscriber.__table__
-    assert isinstance(table, Table)
-    for start in range(0, chats, LOAD_CHUNK):
-        rows = [
-            {"platform": "telegram", "chat_id": str(FIRST_CHAT + i), "chat_kind": "private"}
-            for i in range(start, min(start + LOAD_CHUNK, chats))
-        ]
-        with services.db.session() as session:
-            session.connection().execute(insert(table), rows)
+    add_sample(services, chats)
 
 
 def forget_broadcasts(services: Services) -> None:
@@ -165,8 +142,8 @@ def received_since(log: Path, offset: int) -> tuple[Counter[str], int]:
 
 
 def load_text() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+    """The load averages, for a figure's line."""
+    return f"load {load().replace('/', ' ')}"
 
 
 async def one_run(opts: argparse.Namespace, port: int, log: Path, senders: int) -> dict[str, float]:
@@ -230,7 +207,7 @@ async def main(opts: argparse.Namespace) -> None:
     try:
         setup = services_for(opts.database, port, migrate=True)
         started = time.perf_counter()
-        load(setup, opts.subscribers)
+        fill(setup, opts.subscribers)
         backend = setup.db.engine.dialect.name
         print(
             f"{backend}: {opts.subscribers} subscribers loaded in {time.perf_counter() - started:.1f} s; "

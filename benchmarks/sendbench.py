@@ -39,6 +39,9 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+FIRST_CHAT = 10_000_000  # the first generated chat id
+
+
 def load() -> str:
     """The 1/5/15-minute load averages."""
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
@@ -87,11 +90,8 @@ class FakeBotApi:
         return times, per_chat
 
 
-def services_for(workdir: Path, port: int, chats: int, **settings: object) -> Services:
-    """A fresh SQLite database (or PAPERBOT_BENCH_DATABASE_URL) with the sample day and `chats` chats."""
-    url = os.environ.get("PAPERBOT_BENCH_DATABASE_URL") or (
-        f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.db'}"
-    )
+def fake_bot_services(url: str, port: int, migrate: bool = True, **settings: object) -> Services:
+    """Services over the database `url` whose Telegram is the fake Bot API on `port`."""
     config = Settings(
         _env_file=None,
         database_url=url,
@@ -99,11 +99,24 @@ def services_for(workdir: Path, port: int, chats: int, **settings: object) -> Se
         telegram_api_base=f"http://127.0.0.1:{port}/bot",
         **settings,
     )
-    services = Services(db=open_database(config.database_url), settings=config, taxonomy=default_taxonomy())
+    return Services(db=open_database(url, migrate=migrate), settings=config, taxonomy=default_taxonomy())
+
+
+def add_sample(services: Services, chats: int, first_chat: int = FIRST_CHAT) -> None:
+    """The sample day, and `chats` private Telegram chats subscribed (ids from `first_chat` on)."""
     store_digest(services.db, parse_digest(sample_text(), SAMPLE_DAY), services.taxonomy, SAMPLE_DAY)
+    ids = (str(first_chat + i) for i in range(chats))
     with services.db.session() as session:
-        for i in range(chats):
-            subscribers.subscribe(session, "telegram", str(10_000_000 + i))
+        subscribers.subscribe_many(session, "telegram", ids, chat_kind="private")
+
+
+def services_for(workdir: Path, port: int, chats: int, **settings: object) -> Services:
+    """A fresh SQLite database (or PAPERBOT_BENCH_DATABASE_URL) with the sample day and `chats` chats."""
+    url = os.environ.get("PAPERBOT_BENCH_DATABASE_URL") or (
+        f"sqlite:///{workdir / f'bench-{time.monotonic_ns()}.db'}"
+    )
+    services = fake_bot_services(url, port, **settings)
+    add_sample(services, chats)
     return services
 
 
