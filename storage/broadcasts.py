@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ ACTIVE_STATUSES = ("pending", "running")
 SUBSCRIBER_PAGE = 1000  # subscribers read (and planned) at a time
 INSERT_CHUNK = 1000  # outbox rows per batched INSERT (one cached Core statement, many parameter sets)
 FINAL_OUTBOX_STATUSES = ("sent", "failed", "blocked", "unknown")
+_SUBSCRIBERS = cast(Table, Subscriber.__table__)
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ def _add_messages(session: Session, broadcast_id: int, new: NewBroadcast) -> Non
     rows_table = OutboxRow.__table__
     assert isinstance(rows_table, Table)
     statement = insert(rows_table)
+    now = _now()  # one timestamp for the whole plan, not a default called per row
     chunk: list[dict[str, object]] = []
     for sid, variant in new.recipients:
         for i in range(len(new.parts[variant])):
@@ -135,6 +138,7 @@ def _add_messages(session: Session, broadcast_id: int, new: NewBroadcast) -> Non
                     "part": i,
                     "status": "pending",
                     "attempts": 0,
+                    "updated_at": now,
                 }
             )
         if len(chunk) >= INSERT_CHUNK:
@@ -227,10 +231,10 @@ def subscriber_pages(
     page = page or SUBSCRIBER_PAGE
     after = 0
     while True:
-        query = select(Subscriber).where(Subscriber.active.is_(True), wanted.is_(True), Subscriber.id > after)
-        query = query.order_by(Subscriber.id).limit(page)
-        with db.session() as session:
-            views = [subscriber_view(row) for row in session.scalars(query)]
+        query = select(_SUBSCRIBERS).where(Subscriber.active.is_(True), wanted.is_(True))
+        query = query.where(Subscriber.id > after).order_by(Subscriber.id).limit(page)
+        with db.session() as session:  # plain rows: no ORM objects to build and track for a big page
+            views = [subscriber_view(row) for row in session.execute(query)]
         if views:
             yield views
         if len(views) < page:

@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import (
     ARRAY,
     FromClause,
+    Row,
     Select,
     Table,
     Text,
@@ -60,8 +61,8 @@ def keywords_from_json(value: object) -> Keywords | None:
     return Keywords(terms, excluded) or None
 
 
-def subscriber_view(row: Subscriber) -> SubscriberView:
-    """A subscriber row as a plain record."""
+def subscriber_view(row: Subscriber | Row[Any]) -> SubscriberView:
+    """A subscriber (an ORM object, or a row of the table's columns) as a plain record."""
     return SubscriberView(
         id=row.id,
         platform=row.platform,
