@@ -35,12 +35,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sendbench import TOKEN, FakeBotApi, Measured, Meter, load, planned, services_for  # noqa: E402
+from sendbench import LOOP, TOKEN, FakeBotApi, Measured, Meter, load, planned, services_for  # noqa: E402
 from telegram import Bot, LinkPreviewOptions  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bot import eventloop  # noqa: E402
 from handlers.telegram.sender import TelegramMessage, as_message  # noqa: E402
 from handlers.telegram.updates import inline_keyboard  # noqa: E402
 from storage import broadcasts, outbox  # noqa: E402
@@ -208,4 +209,4 @@ if __name__ == "__main__":
         sys.argv.remove("--scale")
         runpy.run_path(str(Path(__file__).with_name("broadcast_scale.py")), run_name="__main__")
     else:
-        asyncio.run(main())
+        eventloop.run(main(), LOOP)

@@ -28,9 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sendbench import FIRST_CHAT, add_sample, fake_bot_services, load  # noqa: E402
+from sendbench import FIRST_CHAT, LOOP, add_sample, fake_bot_services, load  # noqa: E402
 from sqlalchemy import delete, text  # noqa: E402
 
+from bot import eventloop  # noqa: E402
 from bot.broadcast.engine import BroadcastEngine  # noqa: E402
 from bot.cli.demo import SAMPLE_DAY  # noqa: E402
 from bot.daily import DailyRun  # noqa: E402
@@ -248,12 +249,13 @@ def parse() -> argparse.Namespace:
 if __name__ == "__main__":
     options = parse()
     if options.role == "plan":
-        print(json.dumps(asyncio.run(plan_role(options.database, options.port))))
+        print(json.dumps(eventloop.run(plan_role(options.database, options.port), LOOP)))
     elif options.role == "send":
         index, of = map(int, options.share.split("/"))
-        figures = asyncio.run(
-            send_role(options.database, options.port, options.broadcast, (index, of), options.concurrency)
+        figures = eventloop.run(
+            send_role(options.database, options.port, options.broadcast, (index, of), options.concurrency),
+            LOOP,
         )
         print(json.dumps(figures))
     else:
-        asyncio.run(main(options))
+        eventloop.run(main(options), LOOP)

@@ -23,7 +23,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sendbench import FakeBotApi, Measured, Meter, load, planned, services_for  # noqa: E402
+from sendbench import LOOP, FakeBotApi, Measured, Meter, load, planned, services_for  # noqa: E402
+
+from bot import eventloop  # noqa: E402
 
 
 async def send_once(api: FakeBotApi, workdir: Path, subscribers: int) -> tuple[Measured, Any]:
@@ -112,4 +114,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    eventloop.run(main(), LOOP)

@@ -40,6 +40,7 @@ def process_cpu(pid: int) -> float:
 
 
 FIRST_CHAT = 10_000_000  # the first generated chat id
+LOOP = os.environ.get("PAPERBOT_EVENT_LOOP", "auto")  # the event loop, chosen as `paperbot run` does
 
 
 def load() -> str:

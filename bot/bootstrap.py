@@ -203,6 +203,7 @@ def run_sender(base: Services, share: tuple[int, int], parent: int | None = None
     import asyncio
     import os
 
+    from bot import eventloop
     from bot.broadcast.engine import BroadcastEngine
     from bot.broadcast.senders import parent_alive
     from bot.leader import instance_name
@@ -229,20 +230,21 @@ def run_sender(base: Services, share: tuple[int, int], parent: int | None = None
             for channel in channels.values():
                 await channel.aclose()
 
-    asyncio.run(main())
+    eventloop.run(main(), base.settings.event_loop)
 
 
 def run_service(base: Services, console: bool, senders: int = 1) -> None:
     """`paperbot run`: every part in one event loop until SIGTERM (or the console's /quit)."""
     import asyncio
 
+    from bot import eventloop
     from bot.lifecycle import serve
 
     async def main() -> None:
         stop = asyncio.Event()
         await serve(service_parts(base, console, on_quit=stop.set, senders=senders), stop)
 
-    asyncio.run(main())
+    eventloop.run(main(), base.settings.event_loop)
 
 
 def console_chat(base: Services) -> None:

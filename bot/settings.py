@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     health_port: int = Field(default=8080, ge=0, le=65535)  # GET /healthz and /metrics; 0 turns them off
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"  # auto: uvloop when installed
 
     @field_validator("database_url")
     @classmethod

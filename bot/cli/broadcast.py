@@ -61,8 +61,7 @@ def _engine(services: Services) -> BroadcastEngine:
 @click.pass_context
 def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> None:
     """Run the daily digest of a day now for the chats of the default time (again: resumes, never twice)."""
-    import asyncio
-
+    from bot import eventloop
     from bot.bootstrap import daily_run
 
     services = wiring(ctx).services()
@@ -86,7 +85,7 @@ def broadcast(ctx: click.Context, date_: dt.datetime | None, dry_run: bool) -> N
             await _close(engine)
         _report(services, result.broadcast_id, result.status, leadership is not None, result.note)
 
-    asyncio.run(go())
+    eventloop.run(go(), services.settings.event_loop)
 
 
 def _counts(services: Services, broadcast_id: int | None) -> dict[str, int] | None:
@@ -154,8 +153,7 @@ def _report(
 @click.pass_context
 def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -> None:
     """Send a day's digest again, as a new broadcast, to every active subscriber or one chat."""
-    import asyncio
-
+    from bot import eventloop
     from bot.broadcast.plan import BroadcastQueue
     from bot.selection import latest_day
 
@@ -185,7 +183,7 @@ def rebroadcast(ctx: click.Context, date_: dt.datetime | None, to: str | None) -
         await _close(engine)
         _report(services, result.broadcast_id, status, leadership is not None, None)
 
-    asyncio.run(go())
+    eventloop.run(go(), services.settings.event_loop)
 
 
 def _target(to: str | None) -> tuple[str, str] | None:

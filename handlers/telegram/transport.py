@@ -41,8 +41,7 @@ class AiohttpRequest(BaseRequest):
         self._read_timeout, self._connect_timeout = read_timeout, connect_timeout
         self._session: aiohttp.ClientSession | None = None
         self._default_timeout = self._make_timeout(None, None, None)
-        self._headers = {"User-Agent": self.USER_AGENT}
-        self._form_headers = {"User-Agent": self.USER_AGENT, "Content-Type": FORM}
+        self._form_headers = {"Content-Type": FORM}
 
     @property
     def read_timeout(self) -> float | None:
@@ -53,8 +52,15 @@ class AiohttpRequest(BaseRequest):
         """Open the session."""
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.pool_size, limit_per_host=self.pool_size)
-            # No cookies: the Bot API sets none, and a jar costs time on every request.
-            self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+            # No cookies (the Bot API sets none), no compression (its answers are a few hundred
+            # bytes): a jar, the Accept headers and a decompressor cost time on every request.
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                headers={"User-Agent": self.USER_AGENT},
+                skip_auto_headers=("Accept", "Accept-Encoding"),
+                auto_decompress=False,
+            )
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
@@ -97,7 +103,7 @@ class AiohttpRequest(BaseRequest):
         if isinstance(request_data, FormBody):
             data, headers = request_data.body, self._form_headers
         else:
-            data, headers = request_data.json_parameters if request_data else None, self._headers
+            data, headers = request_data.json_parameters if request_data else None, None
         try:
             async with self._session.request(method, url, data=data, headers=headers, timeout=timeout) as res:
                 return res.status, await res.read()

@@ -1,0 +1,30 @@
+"""The event loop of the long-running commands: PAPERBOT_EVENT_LOOP picks it."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest
+
+from bot import eventloop
+
+
+async def loop_module() -> str:
+    return type(asyncio.get_running_loop()).__module__
+
+
+def test_asyncio_runs_on_the_standard_loop() -> None:
+    assert eventloop.run(loop_module(), "asyncio").startswith("asyncio")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="uvloop is a dependency everywhere but Windows")
+def test_uvloop_and_auto_run_on_uvloop() -> None:
+    assert eventloop.run(loop_module(), "uvloop").startswith("uvloop")
+    assert eventloop.run(loop_module(), "auto").startswith("uvloop")
+
+
+def test_the_setting_defaults_to_auto() -> None:
+    from bot.settings import Settings
+
+    assert Settings(_env_file=None).event_loop == "auto"
