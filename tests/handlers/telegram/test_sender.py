@@ -12,13 +12,14 @@ from types import SimpleNamespace
 import aiohttp
 import httpx
 import pytest
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 from bot.broadcast.plan import json_ready
 from bot.channels import SendResult
 from bot.models import Card, Digest
 from bot.settings import Settings
 from handlers.telegram.sender import TelegramChannel, classify, resolve_chat_id
+from handlers.telegram.transport import AiohttpRequest
 from tests.fakes.telegram_server import TOKEN, FakeTelegramServer, channel_chat
 
 PART = "<b>📰 2025-02-11 허깅페이스 인기 논문 TOP 1</b>\n\n<b>1. 제목: A &amp; B</b>"
@@ -272,3 +273,13 @@ async def test_broadcast_parts_carry_detail_buttons_through_the_outbox(
     assert [b["callback_data"] for b in message.buttons] == ["paper 2502.00001", "paper 2502.00002"]
     assert "&lt;T1&gt;" in message.text
     assert await channel.send("9", "<b>an older broadcast's bare HTML</b>") == sent(fake, 9)
+
+
+def test_answers_parse_as_ptb_parses_them() -> None:
+    """The transport's JSON parser gives PTB's results, and PTB's error for what is not JSON."""
+    answer = json.dumps({"ok": True, "result": {"message_id": 7, "text": "오늘의 논문 \ud83d\udcda"}})
+    assert AiohttpRequest.parse_json_payload(answer.encode()) == json.loads(answer)
+    broken = b'{"ok": true, "result": {"text": "\xff"}}'  # invalid UTF-8: PTB replaces it
+    assert AiohttpRequest.parse_json_payload(broken)["result"]["text"] == "\ufffd"
+    with pytest.raises(TelegramError, match="Invalid server response"):
+        AiohttpRequest.parse_json_payload(b"<html>bad gateway</html>")
