@@ -97,15 +97,14 @@ def _write_days(
     reports: list[IngestReport] = []
     item = days.get()
     while item is not None:
+        batch: list[tuple[DayList, list[PaperIn]]] = []
+        while item is not None and len(batch) < per_transaction:
+            batch.append(item)
+            item = days.get()
         with db.session() as session:
             search_index.defer(session)
-            for _ in range(per_transaction):
-                day_list, rows = item
-                papers.upsert_papers(session, rows, day_list.day, "hf")
-                reports.append(_day_report(day_list, rows))
-                item = days.get()
-                if item is None:
-                    break
+            papers.upsert_days(session, [(day_list.day, rows) for day_list, rows in batch], "hf")
+        reports += [_day_report(day_list, rows) for day_list, rows in batch]
     return reports
 
 

@@ -85,14 +85,14 @@ def test_a_failing_source_keeps_the_committed_transactions(db: Database, hf_corp
 def test_a_failing_write_stops_the_import(
     db: Database, hf_corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    days, real = recorded_days(hf_corpus_dir), papers.upsert_papers
+    days, real = recorded_days(hf_corpus_dir), papers.upsert_days
 
-    def upsert(session, rows, day, source):  # type: ignore[no-untyped-def]
-        if day == days[3].day:
+    def upsert(session, listed, source):  # type: ignore[no-untyped-def]
+        if any(day == days[3].day for day, _rows in listed):
             raise RuntimeError("disk full")
-        return real(session, rows, day, source)
+        return real(session, listed, source)
 
-    monkeypatch.setattr(papers, "upsert_papers", upsert)
+    monkeypatch.setattr(papers, "upsert_days", upsert)
     with pytest.raises(RuntimeError, match="disk full"):
         store_day_lists(db, iter(days * 5), default_taxonomy(), per_transaction=3)
     with db.session() as session:
