@@ -142,11 +142,13 @@ def store_digest(db: Database, digest: ParsedDigest, taxonomy: Taxonomy, day: dt
 def store_digests(
     db: Database, digests: Sequence[tuple[ParsedDigest, dt.date]], taxonomy: Taxonomy
 ) -> list[IngestReport]:
-    """Merge several digests, each as the list of its day, in one transaction: all of them or none."""
+    """Merge several digests, each as the list of its day, in one transaction: all of them or none
+    (indexed for search once, after it)."""
     batches = [([from_imported(p, taxonomy) for p in digest.papers], day) for digest, day in digests]
     with db.session() as session:
-        for rows, day in batches:
-            papers.upsert_papers(session, rows, day, "digest")
+        search_index.defer(session)
+        papers.upsert_days(session, [(day, rows) for rows, day in batches], "digest")
+    search_index.flush_deferred(db)
     return [
         IngestReport(day=day, stored=len(rows), skipped=tuple(digest.skipped))
         for (rows, day), (digest, _) in zip(batches, digests, strict=True)

@@ -60,8 +60,6 @@ def flush_deferred(db: Database) -> int:
         indexed = session.scalar(text("SELECT count(*) FROM paper_search")) or 0
         rebuilt = _drop_indexes(session) if len(ids) * REBUILD_SHARE >= indexed else []
         session.execute(text("SELECT paper_search_refresh_ids(CAST(:ids AS text[]))"), {"ids": ids})
-        if rebuilt:
-            session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
         for statement in rebuilt:
             session.execute(text(statement))
     return len(ids)

@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import select, text
 
 from bot.bootstrap import open_database
+from bot.cli.demo import SAMPLE_DAY, sample_text
 from bot.fields import default_taxonomy
-from bot.ingest import store_day_list, store_day_lists
+from bot.ingest import store_day_list, store_day_lists, store_digests
 from bot.sources.hf import DayList, parse_day
+from bot.sources.markdown import parse_digest
 from storage import papers, search_index
 from storage.db import Database
 from storage.records import SearchQuery, Term
@@ -162,3 +164,16 @@ def test_a_failed_import_indexes_what_it_committed(db: Database, hf_corpus_dir: 
     assert_in_step(db)
     rows = contents(db)[0]
     assert rows and findable(db, rows) == [pid for pid, *_ in rows]
+
+
+def test_imported_digests_are_indexed_for_search(db: Database) -> None:
+    first, second = dt.date(2025, 2, 10), SAMPLE_DAY
+    digests = [(parse_digest(sample_text(), day), day) for day in (first, second)]
+    reports = store_digests(db, digests, default_taxonomy())
+    assert [r.day for r in reports] == [first, second] and reports[0].stored > 3
+    assert_in_step(db)
+    rows = contents(db)[0]
+    assert findable(db, rows) == [pid for pid, *_ in rows]
+    with db.session() as session:
+        listed = sorted(set(session.scalars(select(Listing.day))))
+    assert listed == [first, second]
