@@ -25,13 +25,16 @@ if TYPE_CHECKING:
 
 
 def open_database(url: str, migrate: bool = True) -> Database:
-    """Open a database and bring its schema up to date."""
+    """Open a database and bring its schema up to date (and its search index, should an import have
+    stopped before indexing what it stored)."""
     from storage.db import Database
     from storage.migrate import upgrade
+    from storage.search_index import flush_deferred
 
     db = Database(url)
     if migrate:
         upgrade(db)
+        flush_deferred(db)
     return db
 
 

@@ -13,7 +13,7 @@ from bot import texts
 from bot.fields import Taxonomy
 from bot.sources.hf import DayList
 from bot.sources.markdown import ImportedPaper, ParsedDigest
-from storage import papers
+from storage import papers, search_index
 from storage.db import Database
 from storage.records import PaperIn
 
@@ -56,20 +56,24 @@ def _day_report(day_list: DayList, rows: Sequence[PaperIn]) -> IngestReport:
 def store_day_lists(
     db: Database, day_lists: Iterable[DayList], taxonomy: Taxonomy, per_transaction: int = BULK_DAYS
 ) -> list[IngestReport]:
-    """Merge many day lists in order, `per_transaction` days per transaction (a bulk import: the
-    search index is brought up to date once per transaction).
+    """Merge many day lists in order, `per_transaction` days per transaction (a bulk import: SQLite
+    brings the search index up to date once per transaction, PostgreSQL once at the end).
 
     A writer thread stores the days while this thread reads and classifies the next ones, so the
-    database's work overlaps the parsing. A failure stops both; committed transactions stay."""
+    database's work overlaps the parsing. A failure stops both; committed transactions stay, and
+    are indexed for search."""
     days: queue.Queue[tuple[DayList, list[PaperIn]] | None] = queue.Queue(maxsize=QUEUED_DAYS)
-    with ThreadPoolExecutor(1, thread_name_prefix="ingest") as pool:
-        writer = pool.submit(_write_days, db, days, max(1, per_transaction))
-        try:
-            for day_list in day_lists:
-                _put(days, (day_list, [classified(p, taxonomy) for p in day_list.papers]), writer)
-        finally:
-            _put(days, None, writer)
-        return writer.result()
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="ingest") as pool:
+            writer = pool.submit(_write_days, db, days, max(1, per_transaction))
+            try:
+                for day_list in day_lists:
+                    _put(days, (day_list, [classified(p, taxonomy) for p in day_list.papers]), writer)
+            finally:
+                _put(days, None, writer)
+            return writer.result()
+    finally:
+        search_index.flush_deferred(db)
 
 
 def _put(days: queue.Queue[Any], item: Any, writer: Future[list[IngestReport]]) -> None:
@@ -93,14 +97,14 @@ def _write_days(
     reports: list[IngestReport] = []
     item = days.get()
     while item is not None:
+        batch: list[tuple[DayList, list[PaperIn]]] = []
+        while item is not None and len(batch) < per_transaction:
+            batch.append(item)
+            item = days.get()
         with db.session() as session:
-            for _ in range(per_transaction):
-                day_list, rows = item
-                papers.upsert_papers(session, rows, day_list.day, "hf")
-                reports.append(_day_report(day_list, rows))
-                item = days.get()
-                if item is None:
-                    break
+            search_index.defer(session)
+            papers.upsert_days(session, [(day_list.day, rows) for day_list, rows in batch], "hf")
+        reports += [_day_report(day_list, rows) for day_list, rows in batch]
     return reports
 
 
@@ -138,11 +142,13 @@ def store_digest(db: Database, digest: ParsedDigest, taxonomy: Taxonomy, day: dt
 def store_digests(
     db: Database, digests: Sequence[tuple[ParsedDigest, dt.date]], taxonomy: Taxonomy
 ) -> list[IngestReport]:
-    """Merge several digests, each as the list of its day, in one transaction: all of them or none."""
+    """Merge several digests, each as the list of its day, in one transaction: all of them or none
+    (indexed for search once, after it)."""
     batches = [([from_imported(p, taxonomy) for p in digest.papers], day) for digest, day in digests]
     with db.session() as session:
-        for rows, day in batches:
-            papers.upsert_papers(session, rows, day, "digest")
+        search_index.defer(session)
+        papers.upsert_days(session, [(day, rows) for rows, day in batches], "digest")
+    search_index.flush_deferred(db)
     return [
         IngestReport(day=day, stored=len(rows), skipped=tuple(digest.skipped))
         for (rows, day), (digest, _) in zip(batches, digests, strict=True)

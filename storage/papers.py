@@ -14,6 +14,7 @@ from storage.tables import KoreanText, Listing, Paper, PaperField
 
 # Merging lives in storage.upsert; callers keep importing it from here.
 from storage.upsert import FIELD_PRIORITY as FIELD_PRIORITY
+from storage.upsert import upsert_days as upsert_days
 from storage.upsert import upsert_papers as upsert_papers
 
 

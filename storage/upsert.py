@@ -52,34 +52,48 @@ def upsert_papers(session: Session, papers: Iterable[PaperIn], day: dt.date | No
     paper had been merged on its own.
     """
     papers = list(papers)
-    for batch in _rounds(papers):
+    return upsert_days(session, [(day, papers)], source)
+
+
+def upsert_days(
+    session: Session, days: Iterable[tuple[dt.date | None, Sequence[PaperIn]]], source: str
+) -> int:
+    """`upsert_papers` for several (day, papers) lists in order, in as few statements as their ids allow."""
+    listed = [(paper, day) for day, papers in days for paper in papers]
+    for batch in _rounds(listed):
         for chunk in _chunks(batch):
-            _merge_chunk(session, chunk, day, source)
-    return len(papers)
+            _merge_chunk(session, chunk, source)
+    return len(listed)
 
 
-def _rounds(papers: Sequence[PaperIn]) -> list[list[PaperIn]]:
+_Listed = tuple[PaperIn, dt.date | None]
+
+
+def _rounds(listed: Sequence[_Listed]) -> list[list[_Listed]]:
     """Batches in which every id appears once: the n-th occurrence of an id goes to batch n."""
     seen: Counter[str] = Counter()
-    rounds: list[list[PaperIn]] = []
-    for paper in papers:
-        if seen[paper.id] == len(rounds):
+    rounds: list[list[_Listed]] = []
+    for item in listed:
+        paper_id = item[0].id
+        if seen[paper_id] == len(rounds):
             rounds.append([])
-        rounds[seen[paper.id]].append(paper)
-        seen[paper.id] += 1
+        rounds[seen[paper_id]].append(item)
+        seen[paper_id] += 1
     return rounds
 
 
-def _chunks(rows: Sequence[PaperIn]) -> Iterator[Sequence[PaperIn]]:
+def _chunks(rows: Sequence[_Listed]) -> Iterator[Sequence[_Listed]]:
     for start in range(0, len(rows), CHUNK):
         yield rows[start : start + CHUNK]
 
 
-def _merge_chunk(session: Session, chunk: Sequence[PaperIn], day: dt.date | None, source: str) -> None:
+def _merge_chunk(session: Session, listed: Sequence[_Listed], source: str) -> None:
     """Papers first: listings, texts and fields reference them."""
+    chunk = [paper for paper, _day in listed]
     _upsert_rows(session, chunk)
-    if day is not None:
-        _list_on(session, chunk, day, source)
+    on_days = [(paper, day) for paper, day in listed if day is not None]
+    if on_days:
+        _list_on(session, on_days, source)
     texts = [p for p in chunk if p.summary_ko or p.easy_ko]
     if texts:
         _upsert_texts(session, texts)
@@ -126,15 +140,15 @@ def _upsert_rows(session: Session, chunk: Sequence[PaperIn]) -> None:
     _execute_rows(session, stmt, rows)
 
 
-def _list_on(session: Session, chunk: Sequence[PaperIn], day: dt.date, source: str) -> None:
-    """List the papers on `day`, or update those listings: votes and position as last fetched."""
+def _list_on(session: Session, chunk: Sequence[tuple[PaperIn, dt.date]], source: str) -> None:
+    """List each paper on its day, or update those listings: votes and position as last fetched."""
     table = _LISTINGS
     stmt = _insert(session, table)
     keep_known = {name: func.coalesce(stmt.excluded[name], table.c[name]) for name in ("upvotes", "position")}
     stmt = stmt.on_conflict_do_update(index_elements=["day", "paper_id"], set_=keep_known)
     rows = [
         {"day": day, "paper_id": p.id, "source": source, "upvotes": p.upvotes, "position": p.position}
-        for p in chunk
+        for p, day in chunk
     ]
     _execute_rows(session, stmt, rows)
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Select, func, select
 
 from bot.fields import default_taxonomy
-from bot.ingest import store_day_list
+from bot.ingest import store_day_list, store_day_lists
 from bot.search_query import parse_search
 from bot.selection import search_papers
 from bot.services import Services
@@ -52,6 +52,7 @@ class CorpusStore:
     def __init__(self, corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
         self.corpus_dir, self.tmp_path_factory = corpus_dir, tmp_path_factory
         self.built: dict[str, FetchedCorpus] = {}
+        self.bulk_built: dict[str, Database] = {}
         self.databases: list[Iterator[Database]] = []
 
     def get(self, backend: str) -> FetchedCorpus:
@@ -59,6 +60,16 @@ class CorpusStore:
         if backend not in self.built:
             self.built[backend] = self._fetch(backend)
         return self.built[backend]
+
+    def bulk(self, backend: str) -> Database:
+        """The fetched day lists stored again by one bulk import into a fresh database of `backend`."""
+        if backend not in self.bulk_built:
+            lists = self.get(backend).lists
+            dbs = _sqlite_db(self.tmp_path_factory.mktemp("bulk")) if backend == "sqlite" else _postgres_db()
+            self.databases.append(dbs)
+            self.bulk_built[backend] = next(dbs)
+            store_day_lists(self.bulk_built[backend], lists, default_taxonomy())
+        return self.bulk_built[backend]
 
     def _fetch(self, backend: str) -> FetchedCorpus:
         dbs = _sqlite_db(self.tmp_path_factory.mktemp("corpus")) if backend == "sqlite" else _postgres_db()
@@ -201,8 +212,22 @@ QUERIES = [
 @pytest.fixture
 def corpus_services(fetched_corpus: FetchedCorpus) -> Services:
     """The fetched corpus, with the Korean texts above as `paperbot summarize` would add them."""
+    return with_korean_texts(fetched_corpus.db)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def bulk_services(request: pytest.FixtureRequest, corpus_store: CorpusStore) -> Services:
+    """The corpus stored by one bulk import (which indexes it for search at its end), with the
+    Korean texts above."""
+    if request.param == "postgresql" and not PG_URL:
+        pytest.skip("PAPERBOT_TEST_DATABASE_URL not set")
+    return with_korean_texts(corpus_store.bulk(request.param))
+
+
+def with_korean_texts(db: Database) -> Services:
+    """Services on `db`, after adding the Korean texts above once."""
     settings = Settings(_env_file=None, database_url="sqlite://")
-    services = Services(db=fetched_corpus.db, settings=settings, taxonomy=default_taxonomy())
+    services = Services(db=db, settings=settings, taxonomy=default_taxonomy())
     with services.db.session() as session:
         if not session.scalar(select(KoreanText.id).where(KoreanText.origin == "llm:test").limit(1)):
             for paper_id, (summary, easy) in KOREAN.items():
@@ -212,7 +237,18 @@ def corpus_services(fetched_corpus: FetchedCorpus) -> Services:
 
 @pytest.mark.parametrize(("query", "expected"), QUERIES)
 def test_the_meant_paper_is_in_the_first_five(corpus_services: Services, query: str, expected: str) -> None:
-    parsed = parse_search(query.split(), corpus_services.taxonomy)
-    digest = search_papers(corpus_services, parsed.query, 5, parsed.shown)
+    assert_found_first(corpus_services, query, expected)
+
+
+@pytest.mark.parametrize(("query", "expected"), QUERIES)
+def test_the_meant_paper_is_in_the_first_five_after_a_bulk_import(
+    bulk_services: Services, query: str, expected: str
+) -> None:
+    assert_found_first(bulk_services, query, expected)
+
+
+def assert_found_first(services: Services, query: str, expected: str) -> None:
+    parsed = parse_search(query.split(), services.taxonomy)
+    digest = search_papers(services, parsed.query, 5, parsed.shown)
     assert digest is not None, query
     assert expected in [c.paper_id for c in digest.cards], [c.title for c in digest.cards]

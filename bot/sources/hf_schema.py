@@ -19,12 +19,12 @@ logger = logging.getLogger(__name__)
 
 # New-style arXiv ids (YYMM.NNNN or YYMM.NNNNN); ASCII digits only, no version suffix.
 ARXIV_ID = re.compile(r"[0-9]{2}(0[1-9]|1[0-2])\.[0-9]{4,5}")
-_SPACES = re.compile(r"\s+")
 
 
 def collapse(text: str) -> str:
     """Collapse runs of whitespace (newlines included) to single spaces and strip."""
-    return _SPACES.sub(" ", text).strip()
+    # str.split() splits at the characters a regex's \s matches, in a fraction of the regex's time.
+    return " ".join(text.split())
 
 
 def _arxiv_id(value: str) -> str:

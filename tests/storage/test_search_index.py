@@ -13,6 +13,7 @@ from storage.migrate import alembic_config, upgrade
 from storage.papers import set_korean_text, upsert_papers
 from storage.records import PaperIn, SearchQuery, Term
 from storage.search import search_ids
+from storage.search_index import defer
 from storage.summaries import store_llm_text
 from storage.tables import KoreanText, Paper
 
@@ -153,3 +154,15 @@ def assert_in_step_0009(db: Database) -> None:
             assert [tuple(r) for r in conn.execute(text(_PG_ACTUAL))] == [
                 tuple(r) for r in conn.execute(text(_PG_EXPECTED))
             ]
+
+
+def test_downgrading_indexes_the_papers_left_noted_by_a_deferred_import(db: Database) -> None:
+    with db.session() as session:
+        defer(session)
+        upsert_papers(session, PAPERS, DAY, "hf")
+    assert find(db, "sparse attention") == ([] if not db.is_sqlite else ["2503.00003"])
+    command.downgrade(alembic_config(db), "0010")
+    assert_in_step(db)
+    assert find(db, "sparse attention") == ["2503.00003"]
+    upgrade(db)
+    assert_in_step(db)
