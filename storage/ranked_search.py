@@ -3,7 +3,9 @@
 English words go through the word indexes: a term matches as whole words ("former" is not
 "transformer"), and only when no paper has it that way as a word prefix ("scal" finds "scaling").
 Korean terms, one- and two-character terms and terms with other characters keep their paths of
-migration 0005 (trigram substrings, or the word index for short ones).
+migration 0005 (trigram substrings, or the word index for short ones). A term naming a field also
+matches that field's papers: on PostgreSQL through the field's lexeme in the paper's tsvector
+(migration 0011), so the whole query is one tsquery its GIN index answers and counts.
 
 Ranking: terms found in the title, then bm25 / ts_rank, then votes. When at most `RANK_ALL` papers
 match, all of them are ranked; a larger match set is walked in vote order (index ix_papers_votes)
@@ -28,10 +30,7 @@ TRIGRAM = 3  # shorter terms cannot use the trigram index
 SAMPLE = 200  # PostgreSQL: papers read for a common word before its index is asked
 _WORDS = re.compile(r"[A-Za-z0-9]+(?:[-. ]+[A-Za-z0-9]+)*")  # terms the word indexes answer
 _FIELD = "EXISTS (SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}))"
-# PostgreSQL: per row, where EXISTS may become a hash of the whole field (a tenth of the corpus).
-_PG_FIELD = (
-    "(SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}) LIMIT 1) IS NOT NULL"
-)
+FIELD_LEXEME = "#"  # PostgreSQL: a paper's `doc` holds `#code` for each of its fields (migration 0011)
 _SINCE = "EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = {pid} AND l.day >= {since})"
 
 
@@ -255,16 +254,23 @@ class _SqlitePlan:
 class _PgTerm:
     """One term or excluded word on PostgreSQL: the tsquery its paper_search `doc` must match or
     else the ILIKE pattern of its `body`; English words rank by their tsquery and keep the prefix
-    tsquery used when no paper has them whole."""
+    tsquery used when no paper has them whole. A term naming fields also matches their lexemes."""
 
     tsquery: str | None = None
     like: str | None = None
     ranked: bool = False
     prefix: str | None = None
+    fields: str | None = None  # the tsquery of the field lexemes that also satisfy the term
 
     @property
     def check(self) -> str:
+        """The term's own word matches (its fields aside)."""
         return f"ps.doc @@ {self.tsquery}" if self.tsquery else f"ps.body ILIKE {self.like}"
+
+    @property
+    def either(self) -> str | None:
+        """The tsquery of the word or one of the fields (None for a substring term)."""
+        return f"({self.tsquery} || {self.fields})" if self.tsquery and self.fields else self.tsquery
 
 
 def _pg_term(p: _Params, word: str) -> _PgTerm:
@@ -278,6 +284,12 @@ def _pg_term(p: _Params, word: str) -> _PgTerm:
         prefix = f"to_tsquery('simple', {whole}::text || ':*')" if _may_prefix(word) else None
         return _PgTerm(whole, ranked=True, prefix=prefix)
     return _PgTerm(like=p.bind(like_pattern(word)))
+
+
+def _pg_fields(p: _Params, codes: Sequence[str]) -> str | None:
+    """The tsquery of the lexemes of the fields `codes` (one literal lexeme each, never parsed)."""
+    lexemes = [f"quote_literal({p.bind(FIELD_LEXEME + code)})::tsquery" for code in codes]
+    return f"({' || '.join(lexemes)})" if lexemes else None
 
 
 def _pg_count(where: str, cap: int = RANK_ALL + 1) -> str:
@@ -310,26 +322,27 @@ class _PostgresPlan:
     def __init__(self, session: Session, query: SearchQuery) -> None:
         self.session, self.p = session, _Params()
         self.terms = [(_pg_term(self.p, t.text), t.codes) for t in query.terms]
+        for term, codes in self.terms:
+            term.fields = _pg_fields(self.p, codes)
         self.excluded = [_pg_term(self.p, w) for w in query.excluded]
         self.since = self.p.bind(query.since) if query.since is not None else None
-        self.positive = any(not codes for _, codes in self.terms)  # the word index can count matches
+        # Only fields named: the papers of a field (a tenth of the corpus) are never few, so not counted.
+        self.positive = any(not codes for _, codes in self.terms)
         self.total = self._probe()
 
     def _plain(self) -> list[str]:
-        """Checks a GIN index can answer: terms without field codes (their tsqueries as one, so that
-        a paper's tsvector is read once) and the excluded words."""
-        plain = [t for t, codes in self.terms if not codes]
-        tsqueries = [t.tsquery for t in plain if t.tsquery]
+        """Checks the indexes answer: the terms (their tsqueries as one, so that a paper's tsvector
+        is read once; a field named counts as its lexeme) and the excluded words."""
+        terms = [t for t, _ in self.terms]
+        tsqueries = [q for q in (t.either for t in terms) if q]
         checks = [f"ps.doc @@ ({' && '.join(tsqueries)})"] if tsqueries else []
-        checks += [t.check for t in plain if not t.tsquery]
+        for t in terms:
+            if not t.tsquery:
+                checks.append(f"({t.check} OR ps.doc @@ {t.fields})" if t.fields else t.check)
         return checks + [f"NOT ({t.check})" for t in self.excluded]
 
     def _checks(self) -> list[str]:
         checks = self._plain()
-        for t, codes in self.terms:
-            if codes:
-                field = _PG_FIELD.format(pid="ps.paper_id", codes=self.p.many(codes))
-                checks.append(f"({t.check} OR {field})")
         if self.since is not None:
             checks.append(_SINCE.format(pid="ps.paper_id", since=self.since))
         return checks

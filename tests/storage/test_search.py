@@ -85,6 +85,26 @@ def test_field_codes_widen_a_term(stocked: Database) -> None:
     assert ids == ["2502.00003"]
 
 
+def test_a_field_term_narrows_other_words_and_follows_field_changes(stocked: Database) -> None:
+    def either(*words: str, term: Term) -> list[str]:
+        with stocked.session() as session:
+            return sorted(search_ids(session, SearchQuery((*(Term(w) for w in words), term)), 10))
+
+    optimizer = Term("optimizer", ("generation",))  # no paper has the word: its field's papers do
+    assert either("models", term=optimizer) == ["2502.00001"]
+    assert either("scaling", term=Term("추론", ("reasoning",))) == ["2502.00003"]
+    assert either("models", term=Term("RL", ("rl",))) == ["2502.00002"]
+    with stocked.session() as session:  # a paper's fields change: the search follows
+        store_llm_text(session, "2502.00002", "llm:v1", "요약", "설명", ["generation"], None, 1, 1)
+    assert either("models", term=optimizer) == ["2502.00001", "2502.00002"]
+    assert either("models", term=Term("rl", ("rl",))) == ["2502.00002"]  # still its word
+
+
+def test_field_codes_are_not_words(stocked: Database) -> None:
+    assert find(stocked, "reasoning") == [] and find(stocked, "reas") == []  # 2502.00003's field only
+    assert find(stocked, "generation") == ["2502.00001"]  # its keyword, not its field
+
+
 @pytest.mark.parametrize(
     "word",
     ['"', "*", "(", ")", ":", "NEAR", "OR", "AND", "NOT", "^", "-", "%", "_", "\\",

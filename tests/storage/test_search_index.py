@@ -51,6 +51,14 @@ CROSS JOIN LATERAL (SELECT coalesce(string_agg(concat_ws(' ', x.summary_ko, x.ea
     FROM korean_texts x WHERE x.paper_id = p.id) t
 ORDER BY p.id"""
 _PG_ACTUAL = "SELECT paper_id, title, body FROM paper_search ORDER BY paper_id"
+# PostgreSQL also holds each paper's field codes as `#code` lexemes of its tsvector (migration 0011).
+_PG_FIELDS_EXPECTED = """
+SELECT p.id, ARRAY(SELECT '#' || f.code FROM paper_fields f WHERE f.paper_id = p.id ORDER BY 1)
+FROM papers p ORDER BY p.id"""
+_PG_FIELDS_ACTUAL = """
+SELECT ps.paper_id,
+  ARRAY(SELECT l FROM unnest(tsvector_to_array(ps.doc)) l WHERE starts_with(l, '#') ORDER BY 1)
+FROM paper_search ps ORDER BY ps.paper_id"""
 
 
 def assert_in_step(db: Database) -> None:
@@ -60,6 +68,10 @@ def assert_in_step(db: Database) -> None:
         assert [tuple(r) for r in conn.execute(text(actual))] == [
             tuple(r) for r in conn.execute(text(expected))
         ]
+        if not db.is_sqlite:
+            assert [tuple(r) for r in conn.execute(text(_PG_FIELDS_ACTUAL))] == [
+                tuple(r) for r in conn.execute(text(_PG_FIELDS_EXPECTED))
+            ]
         if db.is_sqlite:
             assert conn.execute(text("SELECT count(*) FROM paper_search_dirty")).scalar() == 0
             words = conn.execute(text("SELECT count(*) FROM paper_search_ids")).scalar()
