@@ -9,7 +9,9 @@ matches that field's papers: on PostgreSQL through the field's lexeme in the pap
 
 Ranking: terms found in the title, then bm25 / ts_rank, then votes. When at most `RANK_ALL` papers
 match, all of them are ranked; a larger match set is walked in vote order (index ix_papers_votes)
-and only its `2 n` most-voted papers are ranked.
+and only its `2 n` most-voted papers are ranked. PostgreSQL lists a match set of up to `SORT_ALL`
+papers through its indexes and sorts it by votes instead: the walk would read the tsvectors of
+thousands of papers that do not match.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session
 from storage.records import SearchQuery
 
 RANK_ALL = 1000  # match sets up to this size are ranked whole
+SORT_ALL = 2000  # PostgreSQL: match sets up to this size are listed whole and sorted by votes
 COUNT_CAP = 20_000  # SQLite: match sets are counted up to this size to plan the query
 TRIGRAM = 3  # shorter terms cannot use the trigram index
 SAMPLE = 200  # PostgreSQL: papers read for a common word before its index is asked
@@ -292,7 +295,7 @@ def _pg_fields(p: _Params, codes: Sequence[str]) -> str | None:
     return f"({' || '.join(lexemes)})" if lexemes else None
 
 
-def _pg_count(where: str, cap: int = RANK_ALL + 1) -> str:
+def _pg_count(where: str, cap: int = SORT_ALL + 1) -> str:
     """The papers matching `where`, counted up to `cap`."""
     return f"(SELECT count(*) FROM (SELECT 1 FROM paper_search ps WHERE {where} LIMIT {cap}) x)"
 
@@ -348,7 +351,7 @@ class _PostgresPlan:
         return checks
 
     def _probe(self) -> int:
-        """How many papers match (up to RANK_ALL + 1) and which English words some paper has whole.
+        """How many papers match (up to SORT_ALL + 1) and which English words some paper has whole.
 
         Words of the counted terms need no check of their own while some paper has them all; the
         other words are checked in the same statement. A word found only as a prefix takes one more
@@ -382,12 +385,28 @@ class _PostgresPlan:
         """All matches when few, else the `n` most-voted ones, with their relevance."""
         if self.positive and self.total <= RANK_ALL:
             return self._all()
+        if self.positive and self.total <= SORT_ALL:
+            return self._sorted(n)
         return self._most_voted(n)
 
     def _all(self) -> list[_Row]:
         statement = (
             f"SELECT ps.paper_id, p.title, p.upvotes, {self._score()} FROM paper_search ps "
             f"JOIN papers p ON p.id = ps.paper_id WHERE {' AND '.join(self._checks())}"
+        )
+        return [_Row(*row) for row in self.session.execute(text(statement), self.p.values)]
+
+    def _sorted(self, n: int) -> list[_Row]:
+        """The `n` most-voted matches (unknown votes last), the match set listed through the indexes
+        first (a materialized CTE: the planner would rather walk the papers in vote order)."""
+        matches = f"SELECT ps.paper_id FROM paper_search ps WHERE {' AND '.join(self._checks())}"
+        top = (
+            f"SELECT p.id, p.title, p.upvotes FROM m JOIN papers p ON p.id = m.paper_id "
+            f"ORDER BY p.upvotes IS NULL, p.upvotes DESC, p.id LIMIT {int(n)}"
+        )
+        statement = (
+            f"WITH m AS MATERIALIZED ({matches}), top AS ({top}) SELECT top.id, top.title, top.upvotes, "
+            f"{self._score()} FROM top JOIN paper_search ps ON ps.paper_id = top.id"
         )
         return [_Row(*row) for row in self.session.execute(text(statement), self.p.values)]
 

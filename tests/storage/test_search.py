@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import delete, func, insert, select, update
 
+from storage import ranked_search
 from storage.db import Database
 from storage.papers import set_korean_text, upsert_papers
 from storage.records import PaperIn, SearchQuery, Term
@@ -98,6 +99,30 @@ def test_a_field_term_narrows_other_words_and_follows_field_changes(stocked: Dat
         store_llm_text(session, "2502.00002", "llm:v1", "요약", "설명", ["generation"], None, 1, 1)
     assert either("models", term=optimizer) == ["2502.00001", "2502.00002"]
     assert either("models", term=Term("rl", ("rl",))) == ["2502.00002"]  # still its word
+
+
+def test_a_large_match_set_gives_its_most_voted_papers_whether_sorted_or_walked(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    many = [
+        PaperIn(id=f"2502.{i:05d}", title=f"Common topic {i}", abstract="A common study.",
+                upvotes=None if i % 5 == 0 else i % 7, fields=["rl" if i % 2 else "nlp"])
+        for i in range(1, 41)
+    ]  # fmt: skip
+    with db.session() as session:
+        upsert_papers(session, many, DAY, "hf")
+    query = SearchQuery((Term("common"), Term("optimizer", ("rl",))))
+    monkeypatch.setattr(ranked_search, "RANK_ALL", 0)  # never ranked whole: the most-voted only
+    found = {}
+    for sort_all in (0, 1000):  # walked in vote order, or listed and sorted (PostgreSQL)
+        monkeypatch.setattr(ranked_search, "SORT_ALL", sort_all)
+        with db.session() as session:
+            found[sort_all] = search_ids(session, query, 4)
+    voted = sorted(
+        (p for p in many if "rl" in p.fields), key=lambda p: (p.upvotes is None, -(p.upvotes or 0), p.id)
+    )
+    assert set(found[0]) <= {p.id for p in voted[:8]} and len(found[0]) == 4  # of the 2 n most voted
+    assert found[1000] == found[0]
 
 
 def test_field_codes_are_not_words(stocked: Database) -> None:
