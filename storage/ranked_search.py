@@ -5,7 +5,7 @@ English words go through the word indexes: a term matches as whole words ("forme
 Korean terms, one- and two-character terms and terms with other characters keep their paths of
 migration 0005 (trigram substrings, or the word index for short ones). A term naming a field also
 matches that field's papers: on PostgreSQL through the field's lexeme in the paper's tsvector
-(migration 0011), so the whole query is one tsquery its GIN index answers and counts.
+(migration 0012), so the whole query is one tsquery its GIN index answers and counts.
 
 Ranking: terms found in the title, then bm25 / ts_rank, then votes. When at most `RANK_ALL` papers
 match, all of them are ranked; a larger match set is walked in vote order (index ix_papers_votes)
@@ -33,7 +33,7 @@ TRIGRAM = 3  # shorter terms cannot use the trigram index
 SAMPLE = 200  # PostgreSQL: papers read for a common word before its index is asked
 _WORDS = re.compile(r"[A-Za-z0-9]+(?:[-. ]+[A-Za-z0-9]+)*")  # terms the word indexes answer
 _FIELD = "EXISTS (SELECT 1 FROM paper_fields f WHERE f.paper_id = {pid} AND f.code IN ({codes}))"
-FIELD_LEXEME = "#"  # PostgreSQL: a paper's `doc` holds `#code` for each of its fields (migration 0011)
+FIELD_LEXEME = "#"  # PostgreSQL: a paper's `doc` holds `#code` for each of its fields (migration 0012)
 _SINCE = "EXISTS (SELECT 1 FROM listings l WHERE l.paper_id = {pid} AND l.day >= {since})"
 
 

@@ -13,7 +13,7 @@ from storage.migrate import alembic_config, upgrade
 from storage.papers import set_korean_text, upsert_papers
 from storage.records import PaperIn, SearchQuery, Term
 from storage.search import search_ids
-from storage.search_index import defer
+from storage.search_index import defer, flush_deferred
 from storage.summaries import store_llm_text
 from storage.tables import KoreanText, Paper
 
@@ -51,7 +51,7 @@ CROSS JOIN LATERAL (SELECT coalesce(string_agg(concat_ws(' ', x.summary_ko, x.ea
     FROM korean_texts x WHERE x.paper_id = p.id) t
 ORDER BY p.id"""
 _PG_ACTUAL = "SELECT paper_id, title, body FROM paper_search ORDER BY paper_id"
-# PostgreSQL also holds each paper's field codes as `#code` lexemes of its tsvector (migration 0011).
+# PostgreSQL also holds each paper's field codes as `#code` lexemes of its tsvector (migration 0012).
 _PG_FIELDS_EXPECTED = """
 SELECT p.id, ARRAY(SELECT '#' || f.code FROM paper_fields f WHERE f.paper_id = p.id ORDER BY 1)
 FROM papers p ORDER BY p.id"""
@@ -61,14 +61,15 @@ SELECT ps.paper_id,
 FROM paper_search ps ORDER BY ps.paper_id"""
 
 
-def assert_in_step(db: Database) -> None:
-    """The index rows equal those rebuilt from the papers now (and SQLite has nothing left to note)."""
+def assert_in_step(db: Database, field_lexemes: bool = True) -> None:
+    """The index rows equal those rebuilt from the papers now (and SQLite has nothing left to note);
+    `field_lexemes=False` for PostgreSQL before migration 0012."""
     expected, actual = (_SQLITE_EXPECTED, _SQLITE_ACTUAL) if db.is_sqlite else (_PG_EXPECTED, _PG_ACTUAL)
     with db.engine.connect() as conn:
         assert [tuple(r) for r in conn.execute(text(actual))] == [
             tuple(r) for r in conn.execute(text(expected))
         ]
-        if not db.is_sqlite:
+        if not db.is_sqlite and field_lexemes:
             assert [tuple(r) for r in conn.execute(text(_PG_FIELDS_ACTUAL))] == [
                 tuple(r) for r in conn.execute(text(_PG_FIELDS_EXPECTED))
             ]
@@ -174,7 +175,17 @@ def test_downgrading_indexes_the_papers_left_noted_by_a_deferred_import(db: Data
         upsert_papers(session, PAPERS, DAY, "hf")
     assert find(db, "sparse attention") == ([] if not db.is_sqlite else ["2503.00003"])
     command.downgrade(alembic_config(db), "0010")
-    assert_in_step(db)
+    assert_in_step(db, field_lexemes=False)
     assert find(db, "sparse attention") == ["2503.00003"]
     upgrade(db)
     assert_in_step(db)
+
+
+def test_a_deferred_import_indexes_papers_and_their_fields_at_its_flush(db: Database) -> None:
+    with db.session() as session:
+        defer(session)
+        upsert_papers(session, [paper(5, "Policy Gradients", "A study.", fields=["rl"]), *PAPERS], DAY, "hf")
+    assert find(db, "policy") == ([] if not db.is_sqlite else ["2503.00005"])
+    assert flush_deferred(db) == (0 if db.is_sqlite else 4)
+    assert_in_step(db)
+    assert find(db, "policy") == ["2503.00005"]

@@ -6,10 +6,11 @@ words match thousands of papers read them one by one. Each code is now also a le
 `doc` (`#` and the code: the parser never makes a lexeme with `#`, and no word is a prefix of it), so
 `word | #code` is answered and counted by the GIN index like any word.
 `paper_search_refresh_ids` adds the lexemes when it rebuilds a row; statement-level triggers on
-`paper_fields` replace them when a paper's fields change. SQLite is unchanged.
+`paper_fields` replace them when a paper's fields change. Both keep 0011's rule: a transaction that
+defers the index only notes the papers for the bulk import's flush. SQLite is unchanged.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from types import ModuleType
 
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -50,21 +51,35 @@ _OWN = f"ARRAY(SELECT l FROM unnest(tsvector_to_array(ps.doc)) l WHERE starts_wi
 _WITHOUT = f"ts_delete(ps.doc, {_OWN})"  # a row's doc without its field lexemes
 
 
+def _unless_deferred(statement: str) -> str:
+    """A plpgsql body running `statement`, or, in a transaction that defers the index (0011), noting `ids`."""
+    deferred = _migration("0011_deferred_search_index.py")
+    return f"""LANGUAGE plpgsql AS $$ BEGIN
+        IF current_setting('{deferred.SETTING}', true) = 'on' THEN
+            INSERT INTO {deferred.PENDING}(paper_id) SELECT DISTINCT unnest(ids) ON CONFLICT DO NOTHING;
+        ELSE
+            {statement};
+        END IF;
+    END $$"""
+
+
 def _refresh_function() -> str:
-    """0010's rebuild of the rows of `ids`, their field lexemes added to `doc`."""
+    """0011's rebuild of the rows of `ids`, their field lexemes added to `doc`."""
     rows = _migration("0005_search_index.py")._PG_ROWS
     end = "\nFROM papers p\n"
     assert rows.count(end) == 1
     rows = rows.replace(end, f"\n  || {_lexemes('p.id')}{end}")
-    return f"""CREATE OR REPLACE FUNCTION paper_search_refresh_ids(ids text[]) RETURNS void LANGUAGE sql AS $$
-        {rows} WHERE p.id = ANY(ids)
-        ON CONFLICT (paper_id) DO UPDATE
-        SET title = excluded.title, body = excluded.body, doc = excluded.doc $$"""
+    refresh = _migration("0011_deferred_search_index.py")._refresh(rows)
+    head = "CREATE OR REPLACE FUNCTION paper_search_refresh_ids(ids text[]) RETURNS void"
+    return f"{head} {_unless_deferred(refresh)}"
 
 
-_FIELDS_FUNCTION = f"""CREATE FUNCTION paper_search_fields_ids(ids text[]) RETURNS void LANGUAGE sql AS $$
-    UPDATE paper_search ps SET doc = {_WITHOUT} || {_lexemes("ps.paper_id")}
-    WHERE ps.paper_id = ANY(ids) $$"""
+def _fields_function() -> str:
+    """Replace the field lexemes of the rows of `ids` with their papers' codes now."""
+    lexemes = _lexemes("ps.paper_id")
+    update = f"UPDATE paper_search ps SET doc = {_WITHOUT} || {lexemes} WHERE ps.paper_id = ANY(ids)"
+    return f"CREATE FUNCTION paper_search_fields_ids(ids text[]) RETURNS void {_unless_deferred(update)}"
+
 
 # (function, ids whose lexemes to replace, trigger event, transition tables)
 _TRIGGERS = (
@@ -81,7 +96,7 @@ _BACKFILL = f"""UPDATE paper_search ps SET doc = ps.doc || f.lexemes
 
 
 def _pg_upgrade() -> list[str]:
-    statements = [_refresh_function(), _FIELDS_FUNCTION]
+    statements = [_refresh_function(), _fields_function()]
     for name, ids, event, transitions in _TRIGGERS:
         statements += [
             f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
@@ -96,11 +111,12 @@ def _pg_downgrade() -> list[str]:
     statements = []
     for name, _ids, _event, _transitions in _TRIGGERS:
         statements += [f"DROP TRIGGER IF EXISTS {name} ON paper_fields", f"DROP FUNCTION IF EXISTS {name}()"]
-    previous = _migration("0010_bulk_search_index.py")._pg_refresh_function()
+    previous = _migration("0011_deferred_search_index.py")._pg_upgrade()[1]  # 0011's refresh function
+    assert previous.startswith("CREATE OR REPLACE FUNCTION paper_search_refresh_ids")
     return [
         *statements,
         "DROP FUNCTION IF EXISTS paper_search_fields_ids(text[])",
-        previous.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1),
+        previous,
         f"UPDATE paper_search ps SET doc = {_WITHOUT} WHERE cardinality({_OWN}) > 0",
     ]
 
