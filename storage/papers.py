@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Executable,
     Integer,
+    Result,
     Row,
     Select,
     String,
@@ -82,12 +84,24 @@ def count_papers(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Paper)) or 0
 
 
+_LATEST_DAY = select(func.max(Listing.day))
+
+
 def latest_day(session: Session, on_or_before: dt.date | None = None) -> dt.date | None:
     """The most recent listing day (optionally not after `on_or_before`)."""
-    query = select(func.max(Listing.day))
-    if on_or_before is not None:
-        query = query.where(Listing.day <= on_or_before)
-    return session.scalar(query)
+    if on_or_before is None:
+        return _rows(session, _LATEST_DAY).scalar()
+    return _rows(session, _LATEST_DAY.where(Listing.day <= on_or_before)).scalar()
+
+
+def _rows(
+    session: Session, statement: Executable, values: dict[str, Any] | None = None
+) -> Result[*tuple[Any, ...]]:
+    """Run a statement of columns (no ORM objects) on the session's connection: plain rows without
+    the ORM's per-statement work, which costs more than the read path's small queries themselves.
+    Pending changes are flushed first, as `Session.execute` would."""
+    session.flush()
+    return session.connection().execute(statement, values)
 
 
 # The votes a listing shows: its own count for that day, else (a source without votes) the paper's.
@@ -188,7 +202,7 @@ _WINDOW_OF_FIELDS = _with_papers(_ranked_listings(_latest_listing().where(_of_fi
 
 def _top(session: Session, statement: Select, values: dict[str, Any]) -> list[StoredPaper]:
     """The papers of one `_with_papers` statement as cards see them."""
-    return _load(session, [(row, row.votes) for row in session.execute(statement, values)])
+    return _load(session, [(row, row.votes) for row in _rows(session, statement, values)])
 
 
 def top_for_day(
@@ -251,13 +265,13 @@ def _load(session: Session, ranked: Sequence[tuple[Paper | Row[Any], int | None]
     if not ids:
         return []
     best: dict[str, tuple[tuple[bool, int], str | None, str | None]] = {}  # rank, 요약, 쉬운설명
-    for paper_id, origin, summary_ko, easy_ko in session.execute(_TEXTS_OF, {"ids": ids}):
+    for paper_id, origin, summary_ko, easy_ko in _rows(session, _TEXTS_OF, {"ids": ids}):
         rank = _text_rank(origin, easy_ko)
         if paper_id not in best or rank < best[paper_id][0]:
             best[paper_id] = (rank, summary_ko, easy_ko)
     texts = {paper_id: (summary, easy) for paper_id, (_, summary, easy) in best.items()}
     fields: dict[str, list[str]] = {}
-    for paper_id, code in session.execute(_FIELDS_OF, {"ids": ids}):
+    for paper_id, code in _rows(session, _FIELDS_OF, {"ids": ids}):
         fields.setdefault(paper_id, []).append(code)
     return [_view(r, votes, texts.get(r.id, (None, None)), fields.get(r.id, [])) for r, votes in ranked]
 
