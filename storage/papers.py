@@ -110,7 +110,7 @@ LISTING_VOTES = func.coalesce(Listing.upvotes, Paper.upvotes)
 
 def find_paper(session: Session, paper_id: str) -> StoredPaper | None:
     """One paper by arXiv id, with its best Korean text and field codes."""
-    row = session.get(Paper, paper_id)
+    row = _rows(session, select(*CARD_COLUMNS).where(Paper.id == paper_id)).first()
     return _load(session, [(row, None)])[0] if row is not None else None
 
 
@@ -259,8 +259,8 @@ _FIELDS_OF = (
 )
 
 
-def _load(session: Session, ranked: Sequence[tuple[Paper | Row[Any], int | None]]) -> list[StoredPaper]:
-    """Attach the best Korean text and the field codes to each (paper or row of CARD_COLUMNS, votes)."""
+def _load(session: Session, ranked: Sequence[tuple[Row[Any], int | None]]) -> list[StoredPaper]:
+    """Attach the best Korean text and the field codes to each (row of CARD_COLUMNS, votes)."""
     ids = [row.id for row, _ in ranked]
     if not ids:
         return []
@@ -277,7 +277,7 @@ def _load(session: Session, ranked: Sequence[tuple[Paper | Row[Any], int | None]
 
 
 def _view(
-    row: Paper | Row[Any], votes: int | None, text: tuple[str | None, str | None], fields: list[str]
+    row: Row[Any], votes: int | None, text: tuple[str | None, str | None], fields: list[str]
 ) -> StoredPaper:
     """One paper as cards see it, with its best (요약, 쉬운설명) and its field codes."""
     return StoredPaper(
