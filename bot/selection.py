@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy.orm import Session
+
 from bot.cards import day_digest, field_digest, make_card, period_digest, search_digest, week_digest
 from bot.models import Card, Digest
 from bot.services import Services
@@ -28,14 +30,18 @@ def has_papers(services: Services, day: dt.date) -> bool:
 
 def top_of_day(
     services: Services,
-    day: dt.date,
+    day: dt.date | None,
     n: int,
     fields: Sequence[str] | None = None,
     keywords: Keywords | None = None,
 ) -> Digest | None:
-    """The top `n` cards of `day`, or None when there are none. With `fields` only papers of those
-    fields; with `keywords` too, papers of a field or matching a keyword, minus the excluded words."""
+    """The top `n` cards of `day` (default: the latest day with papers), or None when there are none.
+    With `fields` only papers of those fields; with `keywords` too, papers of a field or matching a
+    keyword, minus the excluded words."""
     with services.db.session() as session:
+        day = day or papers.latest_day(session)
+        if day is None:
+            return None
         if keywords:
             found = search.top_for_day_matching(session, day, n, fields, keywords)
         else:
@@ -52,9 +58,9 @@ def top_between(
     return week_digest(start, end, found, services.taxonomy) if found else None
 
 
-def field_window(services: Services, days: int) -> tuple[dt.date, dt.date] | None:
+def field_window(session: Session, days: int) -> tuple[dt.date, dt.date] | None:
     """The (since, until) window that `/field` looks at: `days` days up to the latest day."""
-    until = latest_day(services)
+    until = papers.latest_day(session)
     if until is None:
         return None
     # A window reaching back before year 1 starts at year 1 (date arithmetic would overflow).
@@ -69,31 +75,31 @@ def window_until(until: dt.date, days: int) -> tuple[dt.date, dt.date]:
 def top_of_period(services: Services, days: int, n: int, until: dt.date | None = None) -> Digest | None:
     """The top `n` cards over the `days` days ending at `until` (default: the latest day with papers);
     a paper listed on several of those days counts once, with its latest votes."""
-    until = until or latest_day(services)
-    if until is None:
-        return None
-    since, until = window_until(until, days)
     with services.db.session() as session:
+        until = until or papers.latest_day(session)
+        if until is None:
+            return None
+        since, until = window_until(until, days)
         found = papers.top_between(session, since, until, n)
     return period_digest(since, until, days, found, services.taxonomy) if found else None
 
 
 def top_of_field(services: Services, code: str, n: int, days: int) -> Digest | None:
     """The top `n` cards of field `code` over the last `days` days with papers."""
-    window = field_window(services, days)
-    if window is None:
-        return None
     with services.db.session() as session:
+        window = field_window(session, days)
+        if window is None:
+            return None
         found = papers.top_for_field(session, code, window[0], window[1], n)
     return field_digest(code, days, found, services.taxonomy, window[1]) if found else None
 
 
 def field_counts(services: Services, days: int) -> dict[str, int]:
     """Papers per field code over the `/field` window."""
-    window = field_window(services, days)
-    if window is None:
-        return {}
     with services.db.session() as session:
+        window = field_window(session, days)
+        if window is None:
+            return {}
         return papers.field_counts(session, window[0], window[1])
 
 

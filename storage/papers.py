@@ -6,7 +6,21 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, Select, String, bindparam, delete, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Executable,
+    Integer,
+    Result,
+    Row,
+    Select,
+    String,
+    bindparam,
+    delete,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
 from storage.records import StoredPaper
@@ -27,9 +41,9 @@ def _korean_rank(origin: str) -> int:
     return 2
 
 
-def _text_rank(text: KoreanText) -> tuple[bool, int]:
+def _text_rank(origin: str, easy_ko: str | None) -> tuple[bool, int]:
     """A text with a 쉬운설명 first, then by origin."""
-    return (not (text.easy_ko or "").strip(), _korean_rank(text.origin))
+    return (not (easy_ko or "").strip(), _korean_rank(origin))
 
 
 def set_korean_text(
@@ -71,12 +85,24 @@ def count_papers(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Paper)) or 0
 
 
+_LATEST_DAY = select(func.max(Listing.day))
+
+
 def latest_day(session: Session, on_or_before: dt.date | None = None) -> dt.date | None:
     """The most recent listing day (optionally not after `on_or_before`)."""
-    query = select(func.max(Listing.day))
-    if on_or_before is not None:
-        query = query.where(Listing.day <= on_or_before)
-    return session.scalar(query)
+    if on_or_before is None:
+        return _rows(session, _LATEST_DAY).scalar()
+    return _rows(session, _LATEST_DAY.where(Listing.day <= on_or_before)).scalar()
+
+
+def _rows(
+    session: Session, statement: Executable, values: dict[str, Any] | None = None
+) -> Result[*tuple[Any, ...]]:
+    """Run a statement of columns (no ORM objects) on the session's connection: plain rows without
+    the ORM's per-statement work, which costs more than the read path's small queries themselves.
+    Pending changes are flushed first, as `Session.execute` would."""
+    session.flush()
+    return session.connection().execute(statement, values)
 
 
 # The votes a listing shows: its own count for that day, else (a source without votes) the paper's.
@@ -85,7 +111,7 @@ LISTING_VOTES = func.coalesce(Listing.upvotes, Paper.upvotes)
 
 def find_paper(session: Session, paper_id: str) -> StoredPaper | None:
     """One paper by arXiv id, with its best Korean text and field codes."""
-    row = session.get(Paper, paper_id)
+    row = _rows(session, select(*CARD_COLUMNS).where(Paper.id == paper_id)).first()
     return _load(session, [(row, None)])[0] if row is not None else None
 
 
@@ -103,8 +129,8 @@ _OWN_VOTES = func.coalesce(
 
 
 def _listed() -> Select:
-    """(paper id, listing votes) of listings: the narrow rows that ranking reads."""
-    return select(Listing.paper_id, _OWN_VOTES)
+    """(paper id, listing votes, position) of listings: the narrow rows that ranking reads."""
+    return select(Listing.paper_id, _OWN_VOTES, Listing.position)
 
 
 def _ranked_listings(query: Select) -> Select:
@@ -141,22 +167,43 @@ def _latest_listing() -> Select:
     return _listed().where(Listing.day >= since, Listing.day <= until, latest)
 
 
+# The paper columns a card shows (rows of these, not Paper objects, are what the read path loads).
+CARD_COLUMNS = (
+    Paper.id,
+    Paper.title,
+    Paper.abstract,
+    Paper.ai_summary,
+    Paper.ai_keywords,
+    Paper.pdf_url,
+    Paper.github_repo,
+    Paper.github_stars,
+    Paper.project_page,
+    Paper.thumbnail,
+)
+
+
+def _with_papers(ranked: Select) -> Select:
+    """The winners of the narrow `ranked` rows with their papers' card columns, in rank order:
+    the papers table is read only for the first `n` rows."""
+    winners = ranked.subquery("ranked")
+    return (
+        select(*CARD_COLUMNS, winners.c.votes)
+        .join_from(winners, Paper, Paper.id == winners.c.paper_id)
+        .order_by(winners.c.votes.desc().nulls_last(), winners.c.position.asc().nulls_last(), Paper.id)
+    )
+
+
 # Built once: the statements differ only in their bound values, so each call skips building them.
 _ON_DAY = _listed().where(Listing.day == bindparam("day", type_=Date))
-_DAY = _ranked_listings(_ON_DAY)
-_DAY_OF_FIELDS = _ranked_listings(_ON_DAY.where(_of_fields()))
-_WINDOW = _ranked_listings(_latest_listing())
-_WINDOW_OF_FIELDS = _ranked_listings(_latest_listing().where(_of_fields()))
+_DAY = _with_papers(_ranked_listings(_ON_DAY))
+_DAY_OF_FIELDS = _with_papers(_ranked_listings(_ON_DAY.where(_of_fields())))
+_WINDOW = _with_papers(_ranked_listings(_latest_listing()))
+_WINDOW_OF_FIELDS = _with_papers(_ranked_listings(_latest_listing().where(_of_fields())))
 
 
 def _top(session: Session, statement: Select, values: dict[str, Any]) -> list[StoredPaper]:
-    """Rank the narrow `(paper id, votes)` rows of `statement`, then load only the winners' rows."""
-    ranked = session.execute(statement, values).all()
-    if not ranked:
-        return []
-    ids = [paper_id for paper_id, _ in ranked]
-    rows = {row.id: row for row in session.scalars(select(Paper).where(Paper.id.in_(ids)))}
-    return _load(session, [(rows[paper_id], votes) for paper_id, votes in ranked])
+    """The papers of one `_with_papers` statement as cards see them."""
+    return _load(session, [(row, row.votes) for row in _rows(session, statement, values)])
 
 
 def top_for_day(
@@ -202,29 +249,38 @@ def field_counts(
     return {code: count for code, count in rows}
 
 
-def _load(session: Session, ranked: Sequence[tuple[Paper, int | None]]) -> list[StoredPaper]:
-    """Attach the best Korean text and the field codes to each (paper row, listing votes)."""
-    rows = [row for row, _ in ranked]
-    ids = [r.id for r in rows]
+_IDS = bindparam("ids", type_=String, expanding=True)
+_TEXTS_OF = select(KoreanText.paper_id, KoreanText.origin, KoreanText.summary_ko, KoreanText.easy_ko).where(
+    KoreanText.paper_id.in_(_IDS)
+)
+_FIELDS_OF = (
+    select(PaperField.paper_id, PaperField.code)
+    .where(PaperField.paper_id.in_(_IDS))
+    .order_by(PaperField.paper_id, PaperField.position)
+)
+
+
+def _load(session: Session, ranked: Sequence[tuple[Row[Any], int | None]]) -> list[StoredPaper]:
+    """Attach the best Korean text and the field codes to each (row of CARD_COLUMNS, votes)."""
+    ids = [row.id for row, _ in ranked]
     if not ids:
         return []
-    texts: dict[str, KoreanText] = {}
-    for text in session.scalars(select(KoreanText).where(KoreanText.paper_id.in_(ids))):
-        best = texts.get(text.paper_id)
-        if best is None or _text_rank(text) < _text_rank(best):
-            texts[text.paper_id] = text
+    best: dict[str, tuple[tuple[bool, int], str | None, str | None]] = {}  # rank, 요약, 쉬운설명
+    for paper_id, origin, summary_ko, easy_ko in _rows(session, _TEXTS_OF, {"ids": ids}):
+        rank = _text_rank(origin, easy_ko)
+        if paper_id not in best or rank < best[paper_id][0]:
+            best[paper_id] = (rank, summary_ko, easy_ko)
+    texts = {paper_id: (summary, easy) for paper_id, (_, summary, easy) in best.items()}
     fields: dict[str, list[str]] = {}
-    field_rows = session.execute(
-        select(PaperField.paper_id, PaperField.code)
-        .where(PaperField.paper_id.in_(ids))
-        .order_by(PaperField.paper_id, PaperField.position)
-    )
-    for paper_id, code in field_rows:
+    for paper_id, code in _rows(session, _FIELDS_OF, {"ids": ids}):
         fields.setdefault(paper_id, []).append(code)
-    return [_view(r, votes, texts.get(r.id), fields.get(r.id, [])) for r, votes in ranked]
+    return [_view(r, votes, texts.get(r.id, (None, None)), fields.get(r.id, [])) for r, votes in ranked]
 
 
-def _view(row: Paper, votes: int | None, text: KoreanText | None, fields: list[str]) -> StoredPaper:
+def _view(
+    row: Row[Any], votes: int | None, text: tuple[str | None, str | None], fields: list[str]
+) -> StoredPaper:
+    """One paper as cards see it, with its best (요약, 쉬운설명) and its field codes."""
     return StoredPaper(
         id=row.id,
         title=row.title,
@@ -233,8 +289,8 @@ def _view(row: Paper, votes: int | None, text: KoreanText | None, fields: list[s
         ai_summary=row.ai_summary,
         ai_keywords=tuple(row.ai_keywords or ()),
         pdf_url=row.pdf_url,
-        summary_ko=text.summary_ko if text else None,
-        easy_ko=text.easy_ko if text else None,
+        summary_ko=text[0],
+        easy_ko=text[1],
         fields=tuple(fields),
         github_repo=row.github_repo,
         github_stars=row.github_stars,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import column, func, select, table, text
 from sqlalchemy.orm import Session
 
-from storage.papers import LISTING_VOTES, _load, _ranked
+from storage.papers import CARD_COLUMNS, LISTING_VOTES, _load, _ranked, _rows
 from storage.ranked_search import TRIGRAM, fts_string, like_pattern, ranked_ids, short_word
 from storage.records import Keywords, SearchQuery, StoredPaper
 from storage.tables import Listing, Paper
@@ -62,7 +62,7 @@ def search_ids(session: Session, query: SearchQuery, n: int) -> list[str]:
 def search(session: Session, query: SearchQuery, n: int) -> list[StoredPaper]:
     """The `n` best matching papers as cards see them, in rank order."""
     ids = search_ids(session, query, n)
-    rows = {p.id: p for p in session.scalars(select(Paper).where(Paper.id.in_(ids)))}
+    rows = {p.id: p for p in _rows(session, select(*CARD_COLUMNS).where(Paper.id.in_(ids)))}
     return _load(session, [(rows[i], None) for i in ids if i in rows])  # (latest votes: no one day)
 
 
@@ -122,8 +122,8 @@ def top_for_day_matching(
     minus those matching an excluded word (with neither codes nor terms: all but the excluded)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     clause, params = _filter_clause(_sqlite_has if sqlite else _pg_has, codes or (), keywords)
-    query = select(Paper, LISTING_VOTES).join(Listing, Listing.paper_id == Paper.id)
+    query = select(*CARD_COLUMNS, LISTING_VOTES.label("votes")).join(Listing, Listing.paper_id == Paper.id)
     if not sqlite:
         query = query.join(_PAPER_SEARCH, _PAPER_SEARCH.c.paper_id == Paper.id)
     query = query.where(Listing.day == day, text(clause).bindparams(**params))
-    return _load(session, session.execute(_ranked(query, n)).all())
+    return _load(session, [(row, row.votes) for row in _rows(session, _ranked(query, n))])

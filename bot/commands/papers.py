@@ -27,21 +27,19 @@ def top(services: Services, request: Request) -> Reply:
     or over the 7 / 30 days of lists up to it."""
     words, days = A.split_period(request.args)
     asked, day = A.parse_top(words, services.settings.top_n)
+    n = min(asked, A.MAX_N)
+    digest = top_of_period(services, days, n, day) if days is not None else top_of_day(services, day, n)
+    if digest is not None:
+        note = texts.TOP_CAPPED.format(max_n=A.MAX_N) if asked > A.MAX_N else ""
+        return Reply(text=note, digest=digest)
+    # Nothing to show: the latest day (looked up only now) tells the user where the lists are.
     latest = latest_day(services)
     if latest is None:
         return Reply(text=texts.NO_PAPERS_YET)
-    n = min(asked, A.MAX_N)
     if days is not None:
-        digest = top_of_period(services, days, n, day or latest)
-    else:
-        digest = top_of_day(services, day or latest, n)
-    if digest is None and days is not None:
         since, until = window_until(day or latest, days)
         return Reply(text=texts.NO_PAPERS_PERIOD.format(since=since, until=until, latest=latest))
-    if digest is None:
-        return Reply(text=texts.NO_PAPERS_DAY.format(day=day, latest=latest))
-    note = texts.TOP_CAPPED.format(max_n=A.MAX_N) if asked > A.MAX_N else ""
-    return Reply(text=note, digest=digest)
+    return Reply(text=texts.NO_PAPERS_DAY.format(day=day, latest=latest))
 
 
 def field(services: Services, request: Request) -> Reply:
