@@ -18,7 +18,8 @@ T = TypeVar("T")
 BATCH = 256
 # Seconds a batch waits for more after its first item: at a high rate each database step then
 # carries dozens of rows instead of one or two; at a paced rate it only delays a send that long.
-LINGER = 0.005
+# 20 ms rather than 5: fewer, larger claims and writes cut the CPU per message by about a fifth.
+LINGER = 0.02
 DB_RETRY_MAX_WAIT = 10.0
 
 

@@ -13,12 +13,15 @@ from typing import Any
 
 import aiohttp
 import orjson
+from multidict import CIMultiDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 # Failures that happen before any byte of the request left: safe to retry.
 NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
 FORM = "application/x-www-form-urlencoded"
+CACHED = 64  # parsed endpoint URLs and timeout sets kept (a bot uses a handful of each)
 
 
 class FormBody(RequestData):  # type: ignore[misc]  # (final for PTB's typing, not at runtime)
@@ -35,6 +38,11 @@ def _seconds(value: object, default: float | None) -> float | None:
     return value if isinstance(value, int | float) else default  # DefaultValue → ours
 
 
+def _number(value: object) -> object:
+    """A timeout as a cache key: a number, or None for PTB's "not given" / "no limit" markers."""
+    return value if isinstance(value, int | float) else None
+
+
 class AiohttpRequest(BaseRequest):
     """Sends Bot API calls through one aiohttp session with a bounded connection pool."""
 
@@ -45,7 +53,9 @@ class AiohttpRequest(BaseRequest):
         self._read_timeout, self._connect_timeout = read_timeout, connect_timeout
         self._session: aiohttp.ClientSession | None = None
         self._default_timeout = self._make_timeout(None, None, None)
-        self._form_headers = {"Content-Type": FORM}
+        self._timeouts: dict[tuple[object, object, object], aiohttp.ClientTimeout] = {}
+        self._urls: dict[str, URL] = {}
+        self._form_headers = CIMultiDict({"Content-Type": FORM})
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
@@ -65,7 +75,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """Open the session."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self.pool_size, limit_per_host=self.pool_size)
+            connector = aiohttp.TCPConnector(
+                limit=self.pool_size, limit_per_host=self.pool_size, ttl_dns_cache=None
+            )
             # No cookies (the Bot API sets none), no compression (its answers are a few hundred
             # bytes): a jar, the Accept headers and a decompressor cost time on every request.
             self._session = aiohttp.ClientSession(
@@ -74,6 +86,7 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 skip_auto_headers=("Accept", "Accept-Encoding"),
                 auto_decompress=False,
+                requote_redirect_url=False,
             )
 
     async def shutdown(self) -> None:
@@ -82,11 +95,26 @@ class AiohttpRequest(BaseRequest):
             await self._session.close()
 
     def _timeout(self, read: object, connect: object, pool: object) -> aiohttp.ClientTimeout:
-        """The call's timeouts: the defaults (built once) unless it gives its own."""
+        """The call's timeouts: the defaults unless it gives its own; each set built once."""
         numbers = int | float
         if not (isinstance(read, numbers) or isinstance(connect, numbers) or isinstance(pool, numbers)):
             return self._default_timeout
-        return self._make_timeout(read, connect, pool)
+        key = (_number(read), _number(connect), _number(pool))
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            if len(self._timeouts) >= CACHED:
+                self._timeouts.clear()
+            timeout = self._timeouts[key] = self._make_timeout(read, connect, pool)
+        return timeout
+
+    def _url(self, url: str) -> URL:
+        """The endpoint parsed once: aiohttp would parse a str again on every request."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            if len(self._urls) >= CACHED:
+                self._urls.clear()
+            parsed = self._urls[url] = URL(url)
+        return parsed
 
     def _make_timeout(self, read: object, connect: object, pool: object) -> aiohttp.ClientTimeout:
         sock_connect = _seconds(connect, self._connect_timeout)
@@ -119,8 +147,13 @@ class AiohttpRequest(BaseRequest):
         else:
             data, headers = request_data.json_parameters if request_data else None, None
         try:
-            async with self._session.request(method, url, data=data, headers=headers, timeout=timeout) as res:
+            res = await self._session.request(
+                method, self._url(url), data=data, headers=headers, timeout=timeout
+            )
+            try:
                 return res.status, await res.read()
+            finally:
+                res.release()
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut(f"aiohttp.{type(err).__name__}") from err
         except aiohttp.ClientError as err:
