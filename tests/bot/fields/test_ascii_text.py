@@ -36,3 +36,13 @@ def test_ascii_path_agrees_with_the_full_pattern_on_cases_and_adjacent_terms() -
         assert matcher.found(text) == matcher.found(text + " 논문"), text
     assert len(matcher.found("C++Rust")) == 2
     assert matcher.found("rusty xgraph") == set()
+
+
+def test_cased_terms_starting_with_any_character() -> None:
+    terms = ["LLM", "-NeRF", ".NET", "mT5", "state space model"]
+    matcher = KeywordMatcher([Keyword(t, i) for i, t in enumerate(terms)], len(terms), 0)
+    # A match starts on a letter or digit, so terms that start otherwise are never found.
+    texts = ("LLM", "llm", ".NET app", "mT5 and MT5", "a -NeRF")
+    assert [len(matcher.found(t)) for t in texts] == [1, 0, 0, 1, 0]
+    for text in ("LLMs on .NET with mT5", "-NeRF LLM", "x.NET"):
+        assert matcher.found(text) == matcher.found(text + " 논문"), text
