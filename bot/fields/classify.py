@@ -21,6 +21,7 @@ MAX_CHARS = 20_000
 _ASCII_START = r"(?=[A-Za-z0-9])(?<![A-Za-z0-9])"  # an English word starts here
 _HANGUL_START = r"(?=[^\x00-\x7f])(?<![\uac00-\ud7a3])"  # a Korean word starts here
 _ASCII_AFTER = r"(?:e?s)?(?![A-Za-z0-9])"
+_FOLDED_AFTER = r"(?:[eE]?[sS])?(?![A-Za-z0-9])"
 _SEPARATOR = r"[\s\-\u2010-\u2014]+"  # between English words: spaces, hyphens or dashes
 _HANGUL_GAP = r"[\s\-\u2010-\u2014]*"  # Korean terms are often written without their spaces
 _END = ""  # trie key for "a keyword ends here"; never a real character
@@ -42,6 +43,7 @@ class KeywordMatcher:
         self._targets: dict[str, list[tuple[int, float]]] = defaultdict(list)
         names: dict[str, str] = {}
         tries: dict[str, dict] = {"ascii": {}, "cased": {}, "other": {}}
+        folded: dict[str, dict] = {"ascii": {}, "cased": tries["cased"], "other": {}}
         for kw in keywords:
             term = kw.term.strip()
             kind = _trie_kind(term)
@@ -49,10 +51,16 @@ class KeywordMatcher:
             if key not in names:
                 names[key] = f"k{len(names)}"
                 _insert(tries[kind], term, names[key])
+                if kind == "ascii":
+                    _insert(folded["ascii"], term, names[key], fold=True)
             self._targets[names[key]].append((kw.field, kw.weight))
         self._pattern = _compile(tries)
-        # ASCII text (most abstracts) cannot hold a Korean term: its pattern skips that branch.
-        self._ascii_pattern = _compile(tries | {"other": {}})
+        # ASCII text (most abstracts) cannot hold a Korean term: its pattern skips that branch. It
+        # spells out both cases of each letter, which lets the engine rule out most terms by their
+        # first character; it also takes the character before the term, which the engine finds by
+        # a quick scan of the text instead of trying the word-start guards at every position.
+        english = _compile(folded, ignore_case=False)
+        self._ascii_pattern = re.compile(f"[^A-Za-z0-9](?:{english.pattern})") if english else None
         self._n_fields = n_fields
         self._fallback = fallback
 
@@ -61,10 +69,26 @@ class KeywordMatcher:
         if not isinstance(text, str) or not text:
             return set()
         text = text[:MAX_CHARS]
-        pattern = self._ascii_pattern if text.isascii() else self._pattern
-        if pattern is None:
+        if text.isascii():
+            return self._found_ascii(text)
+        if self._pattern is None:
             return set()
-        return {m.lastgroup for m in pattern.finditer(text) if m.lastgroup}
+        return {m.lastgroup for m in self._pattern.finditer(text) if m.lastgroup}
+
+    def _found_ascii(self, text: str) -> set[str]:
+        """`found` for ASCII text. Each search resumes on the last character of the previous term,
+        which may be the character before the next one, so the terms found are the same."""
+        found: set[str] = set()
+        if self._ascii_pattern is None:
+            return found
+        search = self._ascii_pattern.search
+        text = " " + text  # a term at the very start follows this space
+        pos = 0
+        while match := search(text, pos):
+            if match.lastgroup:
+                found.add(match.lastgroup)
+            pos = match.end() - 1
+        return found
 
     def scores(self, title: str, abstract: str | None, keywords: Sequence[str]) -> list[float]:
         """Each field's weighted keyword score."""
@@ -100,19 +124,20 @@ def _trie_kind(term: str) -> str:
     return "ascii" if term.islower() or not any(c.isalpha() for c in term) else "cased"
 
 
-def _insert(trie: dict, term: str, group: str) -> None:
-    """Add a term as a chain of regex atoms; a trailing '*' accepts any word ending."""
+def _insert(trie: dict, term: str, group: str, fold: bool = False) -> None:
+    """Add a term as a chain of regex atoms; a trailing '*' accepts any word ending. With `fold`,
+    each letter matches both its cases without the IGNORECASE flag (equivalent on ASCII text)."""
     prefix = term.endswith("*")
     body = term.rstrip("*").strip()
     if _trie_kind(term) == "ascii":
         body = body.lower()
     node = trie
     for atom in _atoms(body):
-        node = node.setdefault(atom, {})
+        node = node.setdefault(_folded(atom) if fold else atom, {})
     if prefix:
         tail = r"[A-Za-z0-9]*"
     elif body[-1].isascii() and body[-1].isalnum():
-        tail = _ASCII_AFTER
+        tail = _FOLDED_AFTER if fold else _ASCII_AFTER
     else:
         tail = ""
     node.setdefault(_END, []).append(f"{tail}(?P<{group}>)")
@@ -128,6 +153,13 @@ def _atoms(body: str) -> list[str]:
     return chars[:1] + [_HANGUL_GAP + ch for ch in chars[1:]]
 
 
+def _folded(atom: str) -> str:
+    """An ASCII letter as a class of both its cases; any other atom as it is."""
+    if len(atom) == 1 and atom.isascii() and atom.isalpha():
+        return f"[{atom.lower()}{atom.upper()}]"
+    return atom
+
+
 def _escaped(chars: Iterable[str]) -> list[str]:
     return [re.escape(ch) for ch in chars]
 
@@ -141,14 +173,25 @@ def _emit(node: dict) -> str:
     return "(?:" + "|".join(branches) + ")"
 
 
-def _compile(tries: dict[str, dict]) -> re.Pattern[str] | None:
+def _first_chars(trie: dict) -> str:
+    """A lookahead for the characters the trie's terms start with; none unless each is one character."""
+    atoms = [atom for atom in trie if atom != _END]
+    if not atoms or not all(len(atom) == 1 or (len(atom) == 2 and atom[0] == "\\") for atom in atoms):
+        return ""
+    return f"(?=[{''.join(atoms)}])"
+
+
+def _compile(tries: dict[str, dict], ignore_case: bool = True) -> re.Pattern[str] | None:
     """One pattern for all terms. The lookaheads are cheap guards that skip both branches at
     most positions; without them the pattern is three times slower."""
     english = []
     if tries["ascii"]:
-        english.append(f"(?i:{_emit(tries['ascii'])})")
+        ascii_terms = _emit(tries["ascii"])
+        english.append(f"(?i:{ascii_terms})" if ignore_case else ascii_terms)
     if tries["cased"]:
-        english.append(_emit(tries["cased"]))
+        # Few words start with the first letter of a cased term (mostly capitals): a class of those
+        # letters turns the rest away before the engine tries each branch.
+        english.append(_first_chars(tries["cased"]) + _emit(tries["cased"]))
     parts = []
     if english:
         parts.append(f"{_ASCII_START}(?:{'|'.join(english)})")
