@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -499,9 +500,8 @@ class FakeTelegramServer:
         text = params.get("text")
         if not isinstance(text, str):
             raise ApiError(400, "Bad Request: message text is empty")
-        problems = (
-            check_telegram_html(text) if params.get("parse_mode") == "HTML" else ["parse_mode is not HTML"]
-        )
+        html = params.get("parse_mode") == "HTML"
+        problems = list(_html_problems(text)) if html else ["parse_mode is not HTML"]
         problems += _markup_problems(params.get("reply_markup"))
         if not (params.get("link_preview_options") or {}).get("is_disabled"):
             problems.append("link previews are not disabled")
@@ -638,6 +638,12 @@ def _default_chat(chat_id: int) -> dict[str, Any]:
     if chat_id > 0:
         return {"id": chat_id, "type": "private", "first_name": "사용자"}
     return {"id": chat_id, "type": "supergroup" if chat_id < -1_000_000_000_000 else "group", "title": "chat"}
+
+
+@functools.lru_cache(maxsize=256)
+def _html_problems(text: str) -> tuple[str, ...]:
+    """`check_telegram_html`, run once per distinct text: a broadcast sends the same text to every chat."""
+    return tuple(check_telegram_html(text))
 
 
 def _markup_problems(markup: Any) -> list[str]:
