@@ -70,8 +70,8 @@ def test_bulk_import_equals_one_day_at_a_time(db: Database, hf_corpus_dir: Path,
     reference.close()
 
 
-def test_a_failing_source_keeps_the_committed_transactions(db: Database, hf_corpus_dir: Path) -> None:
-    days = recorded_days(hf_corpus_dir)
+def import_until_a_bad_day(db: Database, days: list[DayList]) -> None:
+    """A bulk import whose source fails after four days, two days per transaction."""
 
     def source() -> Iterator[DayList]:
         yield from days[:4]
@@ -79,6 +79,11 @@ def test_a_failing_source_keeps_the_committed_transactions(db: Database, hf_corp
 
     with pytest.raises(ValueError, match="bad day"):
         store_day_lists(db, source(), default_taxonomy(), per_transaction=2)
+
+
+def test_a_failing_source_keeps_the_committed_transactions(db: Database, hf_corpus_dir: Path) -> None:
+    days = recorded_days(hf_corpus_dir)
+    import_until_a_bad_day(db, days)
     with db.session() as session:
         stored_days = sorted(set(session.scalars(select(Listing.day))))
     assert stored_days == sorted(d.day for d in days[:4])
@@ -153,14 +158,7 @@ def test_papers_of_an_interrupted_import_are_indexed_at_the_next_start(
 
 
 def test_a_failed_import_indexes_what_it_committed(db: Database, hf_corpus_dir: Path) -> None:
-    days = recorded_days(hf_corpus_dir)
-
-    def source() -> Iterator[DayList]:
-        yield from days[:4]
-        raise ValueError("bad day")
-
-    with pytest.raises(ValueError, match="bad day"):
-        store_day_lists(db, source(), default_taxonomy(), per_transaction=2)
+    import_until_a_bad_day(db, recorded_days(hf_corpus_dir))
     assert_in_step(db)
     rows = contents(db)[0]
     assert rows and findable(db, rows) == [pid for pid, *_ in rows]
