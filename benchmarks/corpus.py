@@ -37,12 +37,12 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from bot.bootstrap import open_database  # noqa: E402
 from bot.commands import dispatch  # noqa: E402
+from bot.day_files import read_day_files  # noqa: E402
 from bot.fields import default_taxonomy  # noqa: E402
 from bot.ingest import store_day_lists  # noqa: E402
 from bot.models import Request  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.sources.hf import parse_day  # noqa: E402
 from storage import papers  # noqa: E402
 from storage.records import PaperIn  # noqa: E402
 from storage.tables import Paper  # noqa: E402
@@ -57,9 +57,7 @@ def percentile(samples: list[float], q: float) -> float:
 def import_corpus(services: Services, corpus: Path) -> tuple[int, float]:
     """Parse and store every recorded day; returns (papers stored, seconds)."""
     start = time.perf_counter()
-    day_lists = (
-        parse_day(p.read_bytes(), dt.date.fromisoformat(p.stem)) for p in sorted(corpus.glob("*.json"))
-    )
+    day_lists = read_day_files(sorted(corpus.glob("*.json")), services.taxonomy)
     stored = sum(r.stored for r in store_day_lists(services.db, day_lists, services.taxonomy))
     return stored, time.perf_counter() - start
 
