@@ -19,11 +19,12 @@ from bot.ingest import classified
 from bot.sources.hf import DayList, HFError, parse_day
 
 FILES_PER_TASK = 10
-"""Files the worker reads per task: a task's round trip costs about as much as parsing a small day."""
+"""Files the worker reads per task, so that the processes exchange a few dozen messages, not one per day."""
 TASKS_AHEAD = 20
 """Tasks handed to the worker before their results are taken: at most 200 days wait in memory."""
 
 _worker_taxonomy: list[Taxonomy] = []  # set once in the worker process
+_Read = tuple[list[DayList], HFError | None]  # a task's days, and the error that stopped it
 
 
 def day_of(path: Path) -> dt.date:
@@ -61,9 +62,6 @@ def read_day_files(paths: Sequence[Path], taxonomy: Taxonomy) -> Iterator[DayLis
             yield from _days_of(ahead.popleft())
     finally:  # the reader stopped early (an error, or it closed the iterator): drop what is queued
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-_Read = tuple[list[DayList], HFError | None]  # a task's days, and the error that stopped it
 
 
 def _days_of(task: Future[_Read]) -> Iterator[DayList]:
