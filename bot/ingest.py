@@ -22,6 +22,7 @@ BULK_DAYS = 300
 search index up to date in fewer, larger passes."""
 QUEUED_DAYS = 200
 """Classified days a bulk import keeps ready ahead of its writer."""
+_Queued = queue.Queue[tuple[DayList, list[PaperIn]] | None]  # days for the writer, then None
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def store_day_lists(
     A writer thread stores the days while this thread reads and classifies the next ones, so the
     database's work overlaps the parsing. A failure stops both; committed transactions stay, and
     are indexed for search."""
-    days: queue.Queue[tuple[DayList, list[PaperIn]] | None] = queue.Queue(maxsize=QUEUED_DAYS)
+    days: _Queued = queue.Queue(maxsize=QUEUED_DAYS)
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="ingest") as pool:
             writer = pool.submit(_write_days, db, days, max(1, per_transaction))
@@ -91,22 +92,36 @@ def _put(days: queue.Queue[Any], item: Any, writer: Future[list[IngestReport]]) 
                 return
 
 
-def _write_days(
-    db: Database, days: queue.Queue[tuple[DayList, list[PaperIn]] | None], per_transaction: int
-) -> list[IngestReport]:
-    """Store queued days, `per_transaction` per transaction, until the end mark (None)."""
+def _write_days(db: Database, days: _Queued, per_transaction: int) -> list[IngestReport]:
+    """Store queued days, `per_transaction` per transaction, until the end mark (None).
+
+    Days are written as soon as they are queued, with whatever else is queued by then: the writer
+    starts on the first days instead of waiting for a transaction's worth."""
     reports: list[IngestReport] = []
-    item = days.get()
-    while item is not None:
-        batch: list[tuple[DayList, list[PaperIn]]] = []
-        while item is not None and len(batch) < per_transaction:
-            batch.append(item)
-            item = days.get()
+    ended = False
+    while not ended:
+        stored: list[tuple[DayList, list[PaperIn]]] = []
         with db.session() as session:
             search_index.defer(session)
-            papers.upsert_days(session, [(day_list.day, rows) for day_list, rows in batch], "hf")
-        reports += [_day_report(day_list, rows) for day_list, rows in batch]
+            while not ended and len(stored) < per_transaction:
+                batch, ended = _queued(days, per_transaction - len(stored))
+                papers.upsert_days(session, [(day_list.day, rows) for day_list, rows in batch], "hf")
+                stored += batch
+        reports += [_day_report(day_list, rows) for day_list, rows in stored]
     return reports
+
+
+def _queued(days: _Queued, limit: int) -> tuple[list[tuple[DayList, list[PaperIn]]], bool]:
+    """The next day (waiting for it) and up to `limit` - 1 more already queued; True once the end
+    mark was taken."""
+    batch: list[tuple[DayList, list[PaperIn]]] = []
+    item = days.get()
+    while item is not None:
+        batch.append(item)
+        if len(batch) >= limit or days.empty():
+            return batch, False
+        item = days.get_nowait()
+    return batch, True
 
 
 def korean_or_none(text: str | None) -> str | None:
