@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -175,3 +176,30 @@ def test_imported_digests_are_indexed_for_search(db: Database) -> None:
     with db.session() as session:
         listed = sorted(set(session.scalars(select(Listing.day))))
     assert listed == [first, second]
+
+
+def test_the_writer_starts_before_a_transaction_is_full(
+    db: Database, hf_corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days, real = recorded_days(hf_corpus_dir), papers.upsert_days
+    written: list[list[dt.date]] = []
+    first_written = threading.Event()
+
+    def upsert(session, listed, source):  # type: ignore[no-untyped-def]
+        written.append([day for day, _rows in listed])
+        first_written.set()
+        return real(session, listed, source)
+
+    def source() -> Iterator[DayList]:
+        yield days[0]
+        assert first_written.wait(timeout=60), "the writer waited for more days"
+        yield from days[1:6]
+
+    monkeypatch.setattr(papers, "upsert_days", upsert)
+    reports = store_day_lists(db, source(), default_taxonomy(), per_transaction=4)
+    assert written[0] == [days[0].day]
+    assert sum(written, []) == [d.day for d in days[:6]]
+    assert [r.day for r in reports] == [d.day for d in days[:6]]
+    with db.session() as session:
+        stored_days = sorted(set(session.scalars(select(Listing.day))))
+    assert stored_days == sorted(d.day for d in days[:6])
