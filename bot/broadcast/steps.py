@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -71,15 +72,16 @@ async def first(*awaitables: Awaitable[object], timeout: float | None = None) ->
     return winner
 
 
-async def drain(queue: asyncio.Queue, linger: float = 0.0) -> tuple[list, bool]:
-    """Wait for one item, then up to `linger` seconds for more, and take what is queued (up to BATCH).
-
-    True once None arrived.
+async def drain(queue: asyncio.Queue, linger: float = 0.0, since: float | None = None) -> tuple[list, bool]:
+    """Wait for one item, then for more until `linger` seconds after `since` (monotonic; by default
+    the first item's arrival), and take what is queued (up to BATCH). True once None arrived.
     """
     items, done = [], False
     item = await queue.get()
     if linger > 0 and item is not None and queue.qsize() < BATCH:
-        await asyncio.sleep(linger)
+        wait = linger if since is None else since + linger - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
     while True:
         if item is None:
             done = True
