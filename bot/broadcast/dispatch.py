@@ -14,7 +14,7 @@ from bot.broadcast.steps import Sending, db_step, first
 from storage.outbox import OutboxItem
 
 # The next page is read once fewer items than this × concurrency are queued. It is read in the
-# background: on PostgreSQL a page takes about a tenth of a second, during which items keep going.
+# background: reading and building a page of rows takes tens of milliseconds, items keep going.
 REFILL_PER_PLACE = 4
 
 
