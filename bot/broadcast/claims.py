@@ -63,5 +63,10 @@ class Claimer:
                 self.dispatcher.not_ours(item)
 
     def _mark(self, ids: list[int]) -> set[int]:
-        with self.db.engine.begin() as conn:  # one transaction, no ORM session
+        if self.db.is_sqlite:
+            with self.db.engine.begin() as conn:  # one transaction, no ORM session
+                return set(outbox.mark_in_flight(conn, ids, self.sending.worker_id))
+        # One statement is atomic on its own: on PostgreSQL it runs without BEGIN and COMMIT, two
+        # round trips fewer on every send's path. Its rows come back once it is committed.
+        with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             return set(outbox.mark_in_flight(conn, ids, self.sending.worker_id))
