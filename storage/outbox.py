@@ -6,7 +6,22 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from storage.db import affected
@@ -124,6 +139,28 @@ _RECORD = update(OutboxRow).where(_IN_FLIGHT).values(_OUTCOME_VALUES)
 _RECORD_OWN = (
     update(OutboxRow).where(_IN_FLIGHT, OutboxRow.claimed_by == bindparam("worker")).values(_OUTCOME_VALUES)
 )
+# PostgreSQL: a batch's outcomes in one UPDATE, joined to them passed as arrays. An executemany
+# has the server run and commit-track one UPDATE per row; this is one statement per batch, and
+# its SQL is the same whatever the batch's size (one cached plan).
+_BATCH = (
+    func.unnest(
+        cast(bindparam("oids"), ARRAY(Integer)),
+        cast(bindparam("sts"), ARRAY(String)),
+        cast(bindparam("errs"), ARRAY(Text)),
+        cast(bindparam("refs"), ARRAY(String)),
+    )
+    .table_valued("oid", "st", "err", "ref")
+    .render_derived(name="v")
+)
+_RECORD_BATCH = (
+    update(OutboxRow)
+    .where(
+        OutboxRow.id == _BATCH.c.oid,
+        OutboxRow.status == "in_flight",
+        or_(bindparam("worker", type_=String) == None, OutboxRow.claimed_by == bindparam("worker")),  # noqa: E711
+    )
+    .values(status=_BATCH.c.st, error=_BATCH.c.err, message_ref=_BATCH.c.ref, updated_at=bindparam("now"))
+)
 
 
 def _connection(db: Session | Connection) -> Connection:
@@ -143,19 +180,37 @@ def mark_in_flight(db: Session | Connection, ids: Sequence[int], worker: str) ->
 
 
 def record(db: Session | Connection, outcomes: Iterable[OutboxOutcome], worker: str | None = None) -> int:
-    """Write outcomes of rows this worker has in flight (one executemany); returns how many took them.
+    """Write outcomes of rows this worker has in flight (one statement); returns how many took them.
 
     A row settled meanwhile (recovered by a new leader) keeps its state.
     """
     now = _now()
+    conn = _connection(db)
+    if conn.dialect.name == "postgresql":
+        return _record_batch(conn, list(outcomes), worker, now)
     params = [
         {"oid": o.outbox_id, "st": o.status, "err": o.error, "ref": o.ref, "now": now, "worker": worker}
         for o in outcomes
     ]
     if not params:
         return 0
-    statement = _RECORD if worker is None else _RECORD_OWN
-    return _connection(db).execute(statement, params).rowcount
+    statement = _RECORD if worker is None else _RECORD_OWN  # an executemany
+    return conn.execute(statement, params).rowcount
+
+
+def _record_batch(
+    conn: Connection, outcomes: list[OutboxOutcome], worker: str | None, now: dt.datetime
+) -> int:
+    """`record` on PostgreSQL: the outcomes as arrays, one UPDATE."""
+    if not outcomes:
+        return 0
+    columns = {
+        "oids": [o.outbox_id for o in outcomes],
+        "sts": [o.status for o in outcomes],
+        "errs": [o.error for o in outcomes],
+        "refs": [o.ref for o in outcomes],
+    }
+    return conn.execute(_RECORD_BATCH, {**columns, "now": now, "worker": worker}).rowcount
 
 
 def thread_heads(session: Session, broadcast_id: int, platform: str) -> dict[int, str]:

@@ -207,5 +207,6 @@ class OutboxRow(Base):
 
     __table_args__ = (
         UniqueConstraint("broadcast_id", "subscriber_id", "part", name="uq_outbox_unique"),
-        Index("ix_outbox_claim", "broadcast_id", "status"),
+        # Pending rows by subscriber and part: a sender's pages are read in index order.
+        Index("ix_outbox_pending", "broadcast_id", "status", "subscriber_id", "part"),
     )

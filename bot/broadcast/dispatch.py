@@ -13,7 +13,9 @@ from bot.broadcast.pages import PendingPages
 from bot.broadcast.steps import Sending, db_step, first
 from storage.outbox import OutboxItem
 
-REFILL_PER_PLACE = 4  # the next page is read once fewer items than this × concurrency are queued
+# The next page is read once fewer items than this × concurrency are queued. It is read in the
+# background: reading and building a page of rows takes tens of milliseconds, items keep going.
+REFILL_PER_PLACE = 4
 
 
 class Dispatcher:
@@ -38,6 +40,7 @@ class Dispatcher:
         self._in_flight = 0  # places taken of `concurrency`
         self._room: asyncio.Future[None] | None = None  # the dispatcher waits for a place on it
         self._settled = asyncio.Event()
+        self._reading: asyncio.Task[None] | None = None  # the next page, being read
 
     def load(self, items: Sequence[OutboxItem]) -> None:
         """Queue `items` (ordered by subscriber, then part): each chat's first part is ready now."""
@@ -65,12 +68,13 @@ class Dispatcher:
             await self._run()
         finally:
             watch.cancel()
+            if self._reading is not None:  # (a read-only step: its rows stay pending)
+                self._reading.cancel()
 
     async def _run(self) -> None:
         while (self.open > 0 or self._more()) and not self.sending.halted():
-            if self._more() and len(self._heap) < REFILL_PER_PLACE * self.sending.concurrency:
-                await self._refill()
-                continue
+            if self._reading is None and self._unread() and len(self._heap) < self._low_water():
+                self._reading = asyncio.ensure_future(self._refill())
             if not self._heap:
                 await self._wait_settled(0.5)
                 continue
@@ -87,16 +91,27 @@ class Dispatcher:
             await self.claims.put(item)
 
     def _more(self) -> bool:
+        """Rows are still to come: a page is being read, or is left to read."""
+        return self._reading is not None or self._unread()
+
+    def _unread(self) -> bool:
         return self.pages is not None and not self.pages.done
+
+    def _low_water(self) -> int:
+        return REFILL_PER_PLACE * self.sending.concurrency
 
     async def _refill(self) -> None:
         """Queue the next page of pending rows (none when the database gives up while stopping)."""
         assert self.pages is not None
-        page = await db_step(self.pages.next, stopping=self.sending.stopping)
-        if page is None:
-            self.pages = None
-        else:
-            self.load(page)
+        try:
+            page = await db_step(self.pages.next, stopping=self.sending.stopping)
+            if page is None:
+                self.pages = None
+            else:
+                self.load(page)
+        finally:
+            self._reading = None
+            self.wake()
 
     async def _wait_settled(self, timeout: float) -> None:
         self._settled.clear()

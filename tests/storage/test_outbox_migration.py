@@ -37,7 +37,7 @@ def test_the_outbox_is_one_table_named_outbox(db: Database) -> None:
     assert set(inspect(db.engine).get_table_names()) >= {"outbox", "broadcast_parts"}
     assert "deliveries" not in inspect(db.engine).get_table_names()
     assert {n for n in names(db, "outbox") if "deliver" in n} == set()
-    assert {"ix_outbox_claim", "uq_outbox_unique"} <= names(db, "outbox")
+    assert {"ix_outbox_pending", "uq_outbox_unique"} <= names(db, "outbox")
     with db.session() as session:
         items = outbox.pending_items(session, broadcast_id, "telegram")
     assert [(i.part, i.chat_id) for i in items] == [(0, "7"), (1, "7")]
