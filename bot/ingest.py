@@ -18,8 +18,8 @@ from storage.db import Database
 from storage.records import PaperIn
 
 BULK_DAYS = 300
-"""Days merged per transaction by a bulk import: fewer, larger transactions let SQLite bring its
-search index up to date in fewer, larger passes."""
+"""Days merged per transaction by a bulk import: fewer, larger transactions write each changed page
+fewer times."""
 QUEUED_DAYS = 200
 """Classified days a bulk import keeps ready ahead of its writer."""
 _Queued = queue.Queue[tuple[DayList, list[PaperIn]] | None]  # days for the writer, then None
@@ -59,10 +59,11 @@ def store_day_lists(
     db: Database, day_lists: Iterable[DayList], taxonomy: Taxonomy, per_transaction: int = BULK_DAYS
 ) -> list[IngestReport]:
     """Merge many day lists in order, `per_transaction` days per transaction (a bulk import: SQLite
-    brings the search index up to date once per transaction, PostgreSQL once at the end).
+    brings the search index up to date after each write, PostgreSQL once at the end).
 
-    A writer thread stores the days while this thread reads and classifies the next ones, so the
-    database's work overlaps the parsing. A failure stops both; committed transactions stay, and
+    A writer thread stores the days while this thread reads and classifies the next ones (or takes
+    them from the worker process of `bot.day_files.read_day_files`), so the database's work overlaps
+    the parsing. A failure stops both; committed transactions stay, and
     are indexed for search."""
     days: _Queued = queue.Queue(maxsize=QUEUED_DAYS)
     try:
@@ -95,8 +96,9 @@ def _put(days: queue.Queue[Any], item: Any, writer: Future[list[IngestReport]]) 
 def _write_days(db: Database, days: _Queued, per_transaction: int) -> list[IngestReport]:
     """Store queued days, `per_transaction` per transaction, until the end mark (None).
 
-    Days are written as soon as they are queued, with whatever else is queued by then: the writer
-    starts on the first days instead of waiting for a transaction's worth."""
+    Days are written as soon as they are queued, with whatever else is queued by then, and SQLite's
+    search index follows each write: the writer indexes the first days while the next ones are read,
+    instead of waiting for a transaction's worth and indexing it all at its commit."""
     reports: list[IngestReport] = []
     ended = False
     while not ended:
@@ -106,6 +108,7 @@ def _write_days(db: Database, days: _Queued, per_transaction: int) -> list[Inges
             while not ended and len(stored) < per_transaction:
                 batch, ended = _queued(days, per_transaction - len(stored))
                 papers.upsert_days(session, [(day_list.day, rows) for day_list, rows in batch], "hf")
+                search_index.refresh(session)
                 stored += batch
         reports += [_day_report(day_list, rows) for day_list, rows in stored]
     return reports

@@ -3,8 +3,9 @@
 Since migration 0010, SQLite's triggers only note the ids of changed papers in `paper_search_dirty`;
 an insert into `paper_search_flush` rebuilds their `paper_fts`/`paper_words` rows in a few set
 statements (the migration's trigger holds them). `Database` runs `refresh_sqlite` on every commit
-of the engine. PostgreSQL keeps `paper_search` in step with statement-level triggers instead; since
-migration 0011 a bulk import may `defer` that work to one `flush_deferred` at its end.
+of the engine, and a bulk import after each of its writes (`refresh`). PostgreSQL keeps
+`paper_search` in step with statement-level triggers instead; since migration 0011 a bulk import
+may `defer` that work to one `flush_deferred` at its end.
 """
 
 from __future__ import annotations
@@ -40,9 +41,15 @@ def refresh_sqlite(dbapi_connection: Any) -> None:
         cursor.close()
 
 
+def refresh(session: Session) -> None:
+    """Bring SQLite's index up to what this transaction changed so far (its commit would, later)."""
+    if session.get_bind().dialect.name == "sqlite":
+        refresh_sqlite(session.connection().connection.dbapi_connection)
+
+
 def defer(session: Session) -> None:
     """Let this transaction note the papers it changes for `flush_deferred` instead of indexing them
-    (PostgreSQL; SQLite indexes once per transaction anyway)."""
+    (PostgreSQL; SQLite indexes them at the commit, or at a `refresh` before it, anyway)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT set_config('paperbot.defer_search', 'on', true)"))
 

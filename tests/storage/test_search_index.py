@@ -13,7 +13,7 @@ from storage.migrate import alembic_config, upgrade
 from storage.papers import set_korean_text, upsert_papers
 from storage.records import PaperIn, SearchQuery, Term
 from storage.search import search_ids
-from storage.search_index import defer, flush_deferred
+from storage.search_index import defer, flush_deferred, refresh
 from storage.summaries import store_llm_text
 from storage.tables import KoreanText, Paper
 
@@ -137,6 +137,22 @@ def test_a_rolled_back_transaction_leaves_the_index_alone(stocked: Database) -> 
         raise RuntimeError("abort")
     assert_in_step(stocked)
     assert find(stocked, "never stored") == []
+
+
+def test_a_refresh_inside_a_transaction_indexes_its_writes_so_far(stocked: Database) -> None:
+    with stocked.session() as session:
+        upsert_papers(session, [paper(5, "Midway Paper")], DAY, "hf")
+        refresh(session)
+        assert search_ids(session, SearchQuery((Term("midway"),)), 10) == ["2503.00005"]
+        upsert_papers(session, [paper(5, "Renamed Paper")], DAY, "hf")  # indexed at the commit
+    assert_in_step(stocked)
+    assert find(stocked, "midway") == [] and find(stocked, "renamed") == ["2503.00005"]
+    with pytest.raises(RuntimeError), stocked.session() as session:
+        upsert_papers(session, [paper(6, "Rolled Back")], DAY, "hf")
+        refresh(session)
+        raise RuntimeError("abort")
+    assert_in_step(stocked)
+    assert find(stocked, "rolled back") == []
 
 
 def test_downgrade_restores_row_triggers_and_upgrade_keeps_the_index(stocked: Database) -> None:
