@@ -17,10 +17,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BATCH = 256
-# Seconds a batch of outcomes waits for more after its first item: at a high rate each write
-# then carries dozens of rows instead of one or two; at a paced rate it only delays the next part.
-# 20 ms rather than 5: fewer, larger writes cut the CPU per message. (Claims linger less: every
-# send waits for its claim; see claims.CLAIM_LINGER.)
+# Seconds a batch of claims or outcomes waits for more after its first item (claims: after the
+# previous batch): at a high rate each database step then carries dozens of rows instead of one or
+# two; at a paced rate it only delays a send that long. 20 ms rather than 5: fewer, larger claims
+# and writes cut the CPU per message.
 LINGER = 0.02
 DB_RETRY_MAX_WAIT = 10.0
 
