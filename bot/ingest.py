@@ -63,8 +63,7 @@ def store_day_lists(
 
     A writer thread stores the days while this thread reads and classifies the next ones (or takes
     them from the worker process of `bot.day_files.read_day_files`), so the database's work overlaps
-    the parsing. A failure stops both; committed transactions stay, and
-    are indexed for search."""
+    the parsing. A failure stops both; committed transactions stay, and are indexed for search."""
     days: _Queued = queue.Queue(maxsize=QUEUED_DAYS)
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="ingest") as pool:
